@@ -1,0 +1,29 @@
+/**
+ * Named counters for malformed or truncated packet content
+ * (`ipv4.bad_header_length`, `tcp.truncated`, ...). Decoders count and move
+ * on; nothing here throws.
+ */
+export class DecodeErrors {
+  private readonly counts = new Map<string, number>();
+
+  count(reason: string): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const v of this.counts.values()) n += v;
+    return n;
+  }
+
+  /** Reasons sorted by name, for deterministic reports. */
+  toObject(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k)!;
+    return out;
+  }
+
+  merge(other: DecodeErrors): void {
+    for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+  }
+}

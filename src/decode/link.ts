@@ -1,0 +1,234 @@
+/**
+ * Link layers: Ethernet II, 802.3 LLC/SNAP, 802.1Q/802.1ad/QinQ, 802.1ah
+ * (PBB), MPLS, PPPoE session, Linux cooked SLL and SLL2, BSD NULL/LOOP,
+ * raw IP and NFLOG. Each function decodes its header and hands the payload to
+ * the next decoder.
+ */
+import { mac48, u16, u16le, u32le } from './bytes.js';
+import type { DecodeErrors } from './errors.js';
+import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
+import { L3, type PacketView } from './view.js';
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_RAW_ALT = 12; // DLT_RAW on some BSDs
+export const LINKTYPE_RAW_OPENBSD = 14;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+export const ETH_IPV4 = 0x0800;
+export const ETH_ARP = 0x0806;
+export const ETH_IPV6 = 0x86dd;
+const ETH_VLAN = 0x8100;
+const ETH_QINQ = 0x88a8;
+const ETH_QINQ_OLD = 0x9100;
+const ETH_PBB = 0x88e7;
+const ETH_MPLS = 0x8847;
+const ETH_MPLS_MC = 0x8848;
+const ETH_PPPOE_SESSION = 0x8864;
+
+/** Maximum nesting of tags and encapsulations before a frame is given up. */
+const MAX_DEPTH = 8;
+
+/** True when the link type is one this decoder understands. */
+export function isKnownLinkType(linkType: number): boolean {
+  switch (linkType) {
+    case LINKTYPE_NULL:
+    case LINKTYPE_ETHERNET:
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_ALT:
+    case LINKTYPE_RAW_OPENBSD:
+    case LINKTYPE_LOOP:
+    case LINKTYPE_LINUX_SLL:
+    case LINKTYPE_LINUX_SLL2:
+    case LINKTYPE_NFLOG:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Decodes a frame of the given link type into the view. */
+export function decodeLink(v: PacketView, errs: DecodeErrors): void {
+  const b = v.buf;
+  const off = v.frameOff;
+  const end = v.capEnd;
+  switch (v.linkType) {
+    case LINKTYPE_ETHERNET:
+      decodeEthernet(v, errs, off, end);
+      return;
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_ALT:
+    case LINKTYPE_RAW_OPENBSD:
+      decodeRawIp(v, errs, off, end);
+      return;
+    case LINKTYPE_IPV4:
+      decodeIPv4(v, errs, off, end);
+      return;
+    case LINKTYPE_IPV6:
+      decodeIPv6(v, errs, off, end);
+      return;
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (end - off < 4) return truncated(v, errs, 'null.truncated');
+      // NULL stores the address family in the capturing host's byte order.
+      let family: number;
+      if (v.linkType === LINKTYPE_LOOP) family = u16(b, off + 2) | (u16(b, off) << 16);
+      else family = b[off] !== 0 ? u32le(b, off) : (b[off + 1]! << 16) | u16(b, off + 2);
+      if (family === 2) decodeIPv4(v, errs, off + 4, end);
+      else if (family === 24 || family === 28 || family === 30 || family === 10) decodeIPv6(v, errs, off + 4, end);
+      else errs.count('null.unknown_family');
+      return;
+    }
+    case LINKTYPE_LINUX_SLL: {
+      if (end - off < 16) return truncated(v, errs, 'sll.truncated');
+      const halen = u16(b, off + 4);
+      if (halen === 6) v.macSrc = mac48(b, off + 6);
+      decodeEtherType(v, errs, u16(b, off + 14), off + 16, end, 0);
+      return;
+    }
+    case LINKTYPE_LINUX_SLL2: {
+      if (end - off < 20) return truncated(v, errs, 'sll2.truncated');
+      const halen = b[off + 11]!;
+      if (halen === 6) v.macSrc = mac48(b, off + 12);
+      decodeEtherType(v, errs, u16(b, off), off + 20, end, 0);
+      return;
+    }
+    case LINKTYPE_NFLOG:
+      decodeNflog(v, errs, off, end);
+      return;
+    default:
+      errs.count('link.unsupported_type');
+      return;
+  }
+}
+
+function truncated(v: PacketView, errs: DecodeErrors, reason: string): void {
+  v.truncated = true;
+  errs.count(reason);
+}
+
+export function decodeRawIp(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  if (off >= end) return truncated(v, errs, 'raw.truncated');
+  const ver = v.buf[off]! >> 4;
+  if (ver === 4) decodeIPv4(v, errs, off, end);
+  else if (ver === 6) decodeIPv6(v, errs, off, end);
+  else errs.count('raw.bad_ip_version');
+}
+
+export function decodeEthernet(v: PacketView, errs: DecodeErrors, off: number, end: number, depth = 0): void {
+  if (end - off < 14) return truncated(v, errs, 'eth.truncated');
+  const b = v.buf;
+  v.macDst = mac48(b, off);
+  v.macSrc = mac48(b, off + 6);
+  decodeEtherType(v, errs, u16(b, off + 12), off + 14, end, depth);
+}
+
+/** Dispatches on an EtherType (or an 802.3 length) at `off`. */
+export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number, off: number, end: number, depth: number): void {
+  const b = v.buf;
+  for (;;) {
+    if (depth++ > MAX_DEPTH) {
+      errs.count('eth.too_many_tags');
+      v.malformed = true;
+      return;
+    }
+    if (type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD) {
+      if (end - off < 4) return truncated(v, errs, 'vlan.truncated');
+      const vid = u16(b, off) & 0x0fff;
+      if (v.vlanOuter < 0) v.vlanOuter = vid;
+      v.vlan = vid;
+      type = u16(b, off + 2);
+      off += 4;
+      continue;
+    }
+    if (type <= 1500) {
+      // 802.3 length field: LLC follows; only SNAP carries an EtherType.
+      if (end - off < 3) return truncated(v, errs, 'llc.truncated');
+      if (b[off] === 0xaa && b[off + 1] === 0xaa && b[off + 2] === 0x03) {
+        if (end - off < 8) return truncated(v, errs, 'snap.truncated');
+        type = u16(b, off + 6);
+        off += 8;
+        continue;
+      }
+      v.etherType = 0;
+      return; // STP, CDP over SNAP handled above, NetBEUI, ...: no IP inside
+    }
+    v.etherType = type;
+    switch (type) {
+      case ETH_IPV4:
+        decodeIPv4(v, errs, off, end);
+        return;
+      case ETH_IPV6:
+        decodeIPv6(v, errs, off, end);
+        return;
+      case ETH_ARP:
+        decodeArp(v, errs, off, end);
+        return;
+      case ETH_PBB: {
+        // 802.1ah: 4-byte I-TAG, then the customer's Ethernet header.
+        if (end - off < 18) return truncated(v, errs, 'pbb.truncated');
+        v.macDst = mac48(b, off + 4);
+        v.macSrc = mac48(b, off + 10);
+        type = u16(b, off + 16);
+        off += 18;
+        continue;
+      }
+      case ETH_MPLS:
+      case ETH_MPLS_MC: {
+        // Label stack until the bottom-of-stack bit, then guess IP by version nibble.
+        for (;;) {
+          if (end - off < 4) return truncated(v, errs, 'mpls.truncated');
+          const bos = b[off + 2]! & 1;
+          off += 4;
+          if (bos) break;
+        }
+        v.macSrc = -1; // the addresses seen belong to the label-switched path, not the hosts
+        v.macDst = -1;
+        decodeRawIp(v, errs, off, end);
+        return;
+      }
+      case ETH_PPPOE_SESSION: {
+        if (end - off < 8) return truncated(v, errs, 'pppoe.truncated');
+        const ppp = u16(b, off + 6);
+        if (ppp === 0x0021) decodeIPv4(v, errs, off + 8, end);
+        else if (ppp === 0x0057) decodeIPv6(v, errs, off + 8, end);
+        return;
+      }
+      default:
+        return; // LLDP, Profinet, EAPOL, ...: recorded as etherType for later dissectors
+    }
+  }
+}
+
+/** Linux NFLOG: a 4-byte header, then TLVs in host byte order; type 9 holds the packet. */
+function decodeNflog(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  const b = v.buf;
+  if (end - off < 4) return truncated(v, errs, 'nflog.truncated');
+  const family = b[off]!;
+  let p = off + 4;
+  while (end - p >= 4) {
+    const len = u16le(b, p);
+    const type = u16le(b, p + 2) & 0x7fff;
+    if (len < 4) {
+      errs.count('nflog.bad_tlv_length');
+      v.malformed = true;
+      return;
+    }
+    if (type === 9) {
+      const pend = Math.min(end, p + len);
+      if (family === 10) decodeIPv6(v, errs, p + 4, pend);
+      else decodeIPv4(v, errs, p + 4, pend);
+      return;
+    }
+    p += (len + 3) & ~3;
+  }
+  if (v.l3 === L3.None) errs.count('nflog.no_payload');
+}

@@ -1,0 +1,255 @@
+/**
+ * The pipeline shared by every command: frame → decode → duplicates →
+ * fragments → flow table → host evidence. The engine knows nothing about
+ * files, terminals or output formats; it is fed frames and asked for its
+ * state at the end.
+ */
+import type { CaptureProblem, Frame } from '../capture/frame.js';
+import { AddrClass, DefaultClassifier, type Classifier } from '../config/classify.js';
+import { decodeFrame } from '../decode/decode.js';
+import { DecodeErrors } from '../decode/errors.js';
+import { isKnownLinkType } from '../decode/link.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, L3, PacketView } from '../decode/view.js';
+import { FlowAggregator } from '../flows/aggregate.js';
+import { FlowTable, type FlowTableOptions } from '../flows/flow-table.js';
+import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
+import { HostTable, type HostRecord, type MacRecord } from '../inventory/hosts.js';
+import { DuplicateDetector } from './duplicates.js';
+import { FragmentTracker } from './fragments.js';
+
+export interface EngineOptions {
+  classifier?: Classifier;
+  /** Reporting interval for flow aggregation, microseconds (default 30 min). */
+  intervalUs?: number;
+  /** Window within which an identical packet counts as a duplicate (default 1 ms). */
+  duplicateWindowUs?: number;
+  flows?: FlowTableOptions;
+  maxHosts?: number;
+  maxFlowRows?: number;
+  maxFragments?: number;
+}
+
+export interface ClockJump {
+  count: number;
+  /** Largest step backwards, microseconds. */
+  largestUs: number;
+  firstPacket: number;
+}
+
+/** How often (capture time) idle connections and fragments are expired. */
+const SWEEP_US = 1_000_000;
+
+export class Engine {
+  readonly view = new PacketView();
+  readonly errors = new DecodeErrors();
+  readonly classifier: Classifier;
+  readonly hosts: HostTable;
+  readonly flows: FlowTable;
+  readonly aggregate: FlowAggregator;
+  readonly duplicates: DuplicateDetector;
+  readonly fragments: FragmentTracker;
+
+  packets = 0;
+  bytes = 0;
+  firstTs = Infinity;
+  lastTs = -Infinity;
+  /** Highest timestamp so far, for clock-jump detection and expiry. */
+  private maxTs = -Infinity;
+  private nextSweep = -Infinity;
+  readonly clockJump: ClockJump = { count: 0, largestUs: 0, firstPacket: 0 };
+  /** Packets per unsupported link type. */
+  readonly unknownLinkTypes = new Map<number, number>();
+  readonly linkTypes: number[] = [];
+  /** Source addresses of duplicated packets (bounded), for the warning. */
+  readonly duplicateSources = new Set<string>();
+  readonly problems: (CaptureProblem & { file: string })[] = [];
+  readonly files: string[] = [];
+  private finished = false;
+  private readonly scratchSrc = new Uint32Array(1);
+  private readonly scratchDst = new Uint32Array(1);
+
+  constructor(readonly opts: EngineOptions = {}) {
+    this.classifier = opts.classifier ?? new DefaultClassifier();
+    this.hosts = new HostTable({ maxHosts: opts.maxHosts });
+    this.aggregate = new FlowAggregator(this.classifier, opts.intervalUs ?? 30 * 60e6, opts.maxFlowRows);
+    this.flows = new FlowTable(
+      (t, slot) => this.aggregate.add(t, slot),
+      (t, slot) => this.onAnswered(t, slot),
+      opts.flows,
+    );
+    this.duplicates = new DuplicateDetector(opts.duplicateWindowUs ?? 1000);
+    this.fragments = new FragmentTracker(opts.maxFragments);
+  }
+
+  /** Processes one frame. Never throws on packet content. */
+  frame(f: Frame): void {
+    this.packet(f.buf, f.off, f.capLen, f.origLen, f.tsUs, f.linkType);
+  }
+
+  packet(buf: Buffer, off: number, capLen: number, origLen: number, ts: number, linkType: number): void {
+    this.packets++;
+    this.bytes += origLen;
+    if (ts < this.firstTs) this.firstTs = ts;
+    if (ts > this.lastTs) this.lastTs = ts;
+    if (ts < this.maxTs) {
+      const step = this.maxTs - ts;
+      if (this.clockJump.count === 0) this.clockJump.firstPacket = this.packets;
+      this.clockJump.count++;
+      if (step > this.clockJump.largestUs) this.clockJump.largestUs = step;
+    } else {
+      this.maxTs = ts;
+    }
+    if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
+    if (!isKnownLinkType(linkType)) {
+      this.unknownLinkTypes.set(linkType, (this.unknownLinkTypes.get(linkType) ?? 0) + 1);
+      return;
+    }
+    if (this.maxTs >= this.nextSweep) this.sweep();
+
+    const v = this.view;
+    decodeFrame(v, this.errors, buf, off, capLen, origLen, ts, linkType);
+
+    // Duplicates: hash from the network layer on, so a copy that differs only in L2 matches.
+    const dupStart = v.l3 !== L3.None ? v.l3Off : off;
+    if (this.duplicates.check(buf, dupStart, v.capEnd, origLen, ts)) {
+      this.noteDuplicate(v);
+      return;
+    }
+
+    const hosts = this.hosts;
+    const mac = v.macSrc >= 0 && !isGroupMac(v.macSrc) ? hosts.mac(v.macSrc, ts) : null;
+    if (mac !== null) {
+      mac.last = ts;
+      mac.pktsOut++;
+      mac.bytesOut += origLen;
+      if (v.vlan >= 0) mac.vlan = v.vlan;
+    }
+
+    if (v.l3 === L3.IPv4 || v.l3 === L3.IPv6) {
+      this.ipPacket(v, origLen, mac);
+    } else if (v.l3 === L3.ARP) {
+      this.arpPacket(v);
+    }
+  }
+
+  private ipPacket(v: PacketView, origLen: number, mac: MacRecord | null): void {
+    const ts = v.tsUs;
+    const v4 = v.l3 === L3.IPv4;
+    const cls = this.classifier;
+    const hosts = this.hosts;
+    const sCls = v4 ? cls.classify4(v.src4) : cls.classify6(v.src6);
+    const dCls = v4 ? cls.classify4(v.dst4) : cls.classify6(v.dst6);
+    if (mac !== null) mac.ipSent = true;
+    if (sCls === AddrClass.Inventoried) {
+      const h = v4 ? hosts.host4(v.src4, sCls, ts) : hosts.host6(v.src6, sCls, ts);
+      h.last = ts;
+      h.pktsOut++;
+      h.bytesOut += origLen;
+      h.sent = true;
+      if (v.vlan >= 0) h.vlan = v.vlan;
+      if (mac !== null) HostTable.noteSourceMac(h, mac);
+    } else if (sCls === AddrClass.External && mac !== null) {
+      mac.routesExternal = true;
+    }
+    if (dCls === AddrClass.Inventoried) {
+      const h = v4 ? hosts.host4(v.dst4, dCls, ts) : hosts.host6(v.dst6, dCls, ts);
+      h.pktsIn++;
+      h.bytesIn += origLen;
+    }
+    if (v.ndHasTarget && v.ndTargetMac >= 0) {
+      const nc = cls.classify6(v.ndTarget6);
+      if (nc === AddrClass.Inventoried) {
+        const h = hosts.host6(v.ndTarget6, nc, ts);
+        h.boundMac = v.ndTargetMac;
+        h.boundBy = 'icmpv6-nd';
+        h.sent = true;
+        h.last = ts;
+      }
+    }
+
+    // Transport: fragments other than the first carry no ports; borrow them from the first.
+    let sp = v.srcPort;
+    let dp = v.dstPort;
+    if (v.isFragment) {
+      const s4 = this.scratchSrc;
+      const d4 = this.scratchDst;
+      s4[0] = v.src4;
+      d4[0] = v.dst4;
+      const fr = this.fragments.lookup(v4 ? 4 : 6, v4 ? s4 : v.src6, v4 ? d4 : v.dst6, v.fragId, v.proto, ts, true)!;
+      if (v.fragOffset === 0) {
+        fr.hasFirst = true;
+        fr.srcPort = sp;
+        fr.dstPort = dp;
+        fr.icmpType = v.icmpType;
+        fr.icmpCode = v.icmpCode;
+        if (fr.pendingPkts > 0) {
+          this.flows.packet(v, sp, dp, fr.pendingBytes, fr.pendingPkts);
+          fr.pendingPkts = 0;
+          fr.pendingBytes = 0;
+        }
+      } else if (!fr.hasFirst) {
+        fr.pendingPkts++;
+        fr.pendingBytes += origLen;
+        return;
+      } else {
+        sp = fr.srcPort;
+        dp = fr.dstPort;
+        v.icmpType = fr.icmpType;
+        v.icmpCode = fr.icmpCode;
+      }
+    }
+    if (v.proto < 0) return;
+    if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
+    this.flows.packet(v, sp, dp, origLen);
+  }
+
+  private arpPacket(v: PacketView): void {
+    const ip = v.arpSenderIp;
+    if (ip === 0 || v.arpSenderMac < 0 || isGroupMac(v.arpSenderMac) || v.arpSenderMac === 0) return;
+    const c = this.classifier.classify4(ip);
+    if (c !== AddrClass.Inventoried) return;
+    const h = this.hosts.host4(ip, c, v.tsUs);
+    h.boundMac = v.arpSenderMac;
+    h.boundBy = 'arp';
+    h.sent = true;
+    h.last = v.tsUs;
+    if (v.vlan >= 0) h.vlan = v.vlan;
+  }
+
+  private onAnswered(t: FlowTable, slot: number): void {
+    // The server answered: its port is open. Only inventoried servers get it.
+    const clientIsA = t.clientIsA[slot] === 1;
+    const o = slot * 4;
+    const addr = clientIsA ? t.addrB : t.addrA;
+    let h: HostRecord | null;
+    if (t.ver[slot] === 4) h = this.hosts.find4(addr[o]!);
+    else h = this.hosts.find6(addr.subarray(o, o + 4));
+    if (h === null || h.cls !== AddrClass.Inventoried) return;
+    HostTable.addPort(h, t.proto[slot]!, t.serverPort(slot));
+  }
+
+  private noteDuplicate(v: PacketView): void {
+    if (this.duplicateSources.size >= 32) return;
+    if (v.l3 === L3.IPv4) this.duplicateSources.add(ip4ToString(v.src4));
+    else if (v.l3 === L3.IPv6) this.duplicateSources.add(ip6ToString(v.src6));
+  }
+
+  private sweep(): void {
+    this.nextSweep = this.maxTs + SWEEP_US;
+    this.flows.expire(this.maxTs);
+    this.fragments.expire(this.maxTs);
+  }
+
+  /** A file's structural problems, for the report's warnings. */
+  addProblems(file: string, problems: CaptureProblem[]): void {
+    for (const p of problems) this.problems.push({ ...p, file });
+  }
+
+  /** Ends every open connection. Call once, after the last frame. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.flows.flush();
+    this.fragments.finish();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Community ID v1 (https://github.com/corelight/community-id-spec): a hash of
+ * the connection tuple that Zeek and Suricata also log, so rows can be joined.
+ * Not on the hot path: computed once per connection when it is reported.
+ */
+import { createHash } from 'node:crypto';
+
+// ICMP types that come in request/reply pairs map to each other; the
+// "port" pair is then (type, partner type) from the requester's side.
+const ICMP4_PAIRS = new Map<number, number>([
+  [8, 0], [0, 8], [13, 14], [14, 13], [15, 16], [16, 15], [17, 18], [18, 17], [10, 9], [9, 10],
+]);
+const ICMP6_PAIRS = new Map<number, number>([
+  [128, 129], [129, 128], [133, 134], [134, 133], [135, 136], [136, 135], [130, 131], [131, 130],
+  [139, 140], [140, 139], [144, 145], [145, 144],
+]);
+
+export interface CommunityTuple {
+  /** 4 or 16 address bytes each. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  proto: number;
+  /** Ports, or for ICMP/ICMPv6 the type (srcPort) and code (dstPort). */
+  srcPort: number;
+  dstPort: number;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+export function communityId(t: CommunityTuple, seed = 0): string {
+  let { src, dst, srcPort: sp, dstPort: dp } = t;
+  const proto = t.proto;
+  let oneWay = false;
+  const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+  if (proto === 1 || proto === 58) {
+    const pairs = proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS;
+    const partner = pairs.get(sp);
+    if (partner === undefined) oneWay = true;
+    else dp = partner;
+  }
+  const c = compareBytes(src, dst);
+  const swap = !oneWay && (c > 0 || (c === 0 && sp > dp));
+  if (swap) {
+    [src, dst] = [dst, src];
+    [sp, dp] = [dp, sp];
+  }
+  const n = 2 + src.length + dst.length + 2 + (hasPorts ? 4 : 0);
+  const buf = Buffer.alloc(n);
+  let o = buf.writeUInt16BE(seed & 0xffff, 0);
+  buf.set(src, o);
+  o += src.length;
+  buf.set(dst, o);
+  o += dst.length;
+  buf[o++] = proto;
+  buf[o++] = 0;
+  if (hasPorts) {
+    buf.writeUInt16BE(sp & 0xffff, o);
+    buf.writeUInt16BE(dp & 0xffff, o + 2);
+  }
+  return '1:' + createHash('sha1').update(buf).digest('base64');
+}

@@ -1,0 +1,440 @@
+/**
+ * Bidirectional connection table, stored as parallel typed arrays so that the
+ * per-packet path allocates nothing. A connection's key is canonical (lower
+ * endpoint first); `clientIsA` says which endpoint initiated it.
+ *
+ * Connections end by idle timeout, by a new SYN on a closed tuple, by eviction
+ * when the table is full (least recently active first, counted), or when the
+ * capture ends; each ended connection is handed to `onFinish` exactly once.
+ */
+import { PacketView, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, L3 } from '../decode/view.js';
+import { isServicePort } from './service-ports.js';
+
+export const enum FlowState {
+  SynFromA = 1,
+  SynFromB = 2,
+  SynAckFromA = 4,
+  SynAckFromB = 8,
+  FinFromA = 16,
+  FinFromB = 32,
+  Rst = 64,
+  /** Server answered: TCP handshake seen (SYN then SYN-ACK) or a UDP reply. */
+  Answered = 128,
+  /** Set once the open port has been reported, so it is reported once. */
+  OpenReported = 256,
+}
+
+export interface FlowTableOptions {
+  /** Maximum simultaneous connections (default 262144). */
+  maxFlows?: number;
+  /** Idle timeouts in microseconds. */
+  tcpTimeoutUs?: number;
+  udpTimeoutUs?: number;
+  otherTimeoutUs?: number;
+}
+
+/** Called with the slot of a connection that ended; the slot is valid only during the call. */
+export type FlowFinish = (t: FlowTable, slot: number) => void;
+/** Called when a connection is first answered by its server (an open port). */
+export type FlowAnswered = (t: FlowTable, slot: number) => void;
+
+const NIL = -1;
+
+// ICMP request types and the reply that answers them: the pair is one "flow".
+// Indexed by type: the partner type, or -1. REQ marks which side of the pair asks.
+const ICMP4_PARTNER = new Int16Array(256).fill(-1);
+const ICMP6_PARTNER = new Int16Array(256).fill(-1);
+const ICMP4_IS_REQ = new Uint8Array(256);
+const ICMP6_IS_REQ = new Uint8Array(256);
+for (const [req, rep] of [[8, 0], [13, 14], [15, 16], [17, 18], [10, 9]] as const) {
+  ICMP4_PARTNER[req] = rep;
+  ICMP4_PARTNER[rep] = req;
+  ICMP4_IS_REQ[req] = 1;
+}
+for (const [req, rep] of [[128, 129], [133, 134], [135, 136], [130, 131], [139, 140], [144, 145]] as const) {
+  ICMP6_PARTNER[req] = rep;
+  ICMP6_PARTNER[rep] = req;
+  ICMP6_IS_REQ[req] = 1;
+}
+
+export class FlowTable {
+  readonly capacity: number;
+  private readonly mask: number;
+  private readonly heads: Int32Array;
+  readonly chain: Int32Array;
+  readonly hash: Int32Array;
+  readonly ver: Uint8Array;
+  readonly proto: Uint8Array;
+  /** Endpoint addresses, 4 words each (IPv4 uses word 0). */
+  readonly addrA: Uint32Array;
+  readonly addrB: Uint32Array;
+  readonly portA: Uint16Array;
+  readonly portB: Uint16Array;
+  readonly clientIsA: Uint8Array;
+  readonly state: Uint16Array;
+  readonly pktsA: Float64Array;
+  readonly pktsB: Float64Array;
+  readonly bytesA: Float64Array;
+  readonly bytesB: Float64Array;
+  readonly firstTs: Float64Array;
+  readonly lastTs: Float64Array;
+  readonly vlan: Int16Array;
+  // least-recently-active list
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  /** Two least-recently-active lists, TCP (0) and everything else (1), since their timeouts differ. */
+  private readonly lruHead = new Int32Array([NIL, NIL]);
+  private readonly lruTail = new Int32Array([NIL, NIL]);
+  private freeHead = NIL;
+  size = 0;
+  evicted = 0;
+  /** Connections ever created. */
+  created = 0;
+
+  private readonly tcpTimeout: number;
+  private readonly udpTimeout: number;
+  private readonly otherTimeout: number;
+
+  // Scratch for the canonical key of the current packet.
+  private readonly kA = new Uint32Array(4);
+  private readonly kB = new Uint32Array(4);
+  /** Slot of the connection the last packet went to, and whether it was sent by A. */
+  lastSlot = NIL;
+  lastFromA = false;
+
+  constructor(
+    private readonly onFinish: FlowFinish,
+    private readonly onAnswered: FlowAnswered,
+    opts: FlowTableOptions = {},
+  ) {
+    const cap = Math.max(16, opts.maxFlows ?? 262144);
+    this.capacity = cap;
+    let buckets = 16;
+    while (buckets < cap * 2) buckets *= 2;
+    this.mask = buckets - 1;
+    this.heads = new Int32Array(buckets).fill(NIL);
+    this.chain = new Int32Array(cap);
+    this.hash = new Int32Array(cap);
+    this.ver = new Uint8Array(cap);
+    this.proto = new Uint8Array(cap);
+    this.addrA = new Uint32Array(cap * 4);
+    this.addrB = new Uint32Array(cap * 4);
+    this.portA = new Uint16Array(cap);
+    this.portB = new Uint16Array(cap);
+    this.clientIsA = new Uint8Array(cap);
+    this.state = new Uint16Array(cap);
+    this.pktsA = new Float64Array(cap);
+    this.pktsB = new Float64Array(cap);
+    this.bytesA = new Float64Array(cap);
+    this.bytesB = new Float64Array(cap);
+    this.firstTs = new Float64Array(cap);
+    this.lastTs = new Float64Array(cap);
+    this.vlan = new Int16Array(cap);
+    this.prev = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    for (let i = 0; i < cap; i++) this.next[i] = i + 1 < cap ? i + 1 : NIL;
+    this.freeHead = 0;
+    this.tcpTimeout = opts.tcpTimeoutUs ?? 300e6;
+    this.udpTimeout = opts.udpTimeoutUs ?? 60e6;
+    this.otherTimeout = opts.otherTimeoutUs ?? 60e6;
+  }
+
+  /**
+   * Accounts one decoded IP packet (with ports already resolved for fragments)
+   * to its connection; returns the slot. `bytes` is the frame's wire length.
+   */
+  packet(v: PacketView, srcPort: number, dstPort: number, bytes: number, packets = 1): number {
+    const proto = v.proto;
+    const ver = v.l3 === L3.IPv4 ? 4 : 6;
+    const kA = this.kA;
+    const kB = this.kB;
+    let sp = srcPort;
+    let dp = dstPort;
+    // ICMP: (type, code) stand in for ports; a request and its reply share one key.
+    let icmpReply = false;
+    if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+      const t = v.icmpType & 0xff;
+      const partner = proto === IPPROTO_ICMP ? ICMP4_PARTNER[t]! : ICMP6_PARTNER[t]!;
+      const isReq = proto === IPPROTO_ICMP ? ICMP4_IS_REQ[t] === 1 : ICMP6_IS_REQ[t] === 1;
+      if (partner < 0) {
+        sp = t;
+        dp = v.icmpCode < 0 ? 0 : v.icmpCode;
+      } else if (isReq) {
+        sp = t;
+        dp = partner;
+      } else {
+        sp = partner;
+        dp = t;
+        icmpReply = true;
+      }
+    }
+    // Source endpoint goes to kA first, then ordering decides.
+    let srcFirst: boolean;
+    if (ver === 4) {
+      const s = v.src4;
+      const d = v.dst4;
+      srcFirst = s < d || (s === d && sp <= dp);
+      kA[0] = srcFirst ? s : d;
+      kB[0] = srcFirst ? d : s;
+      kA[1] = kA[2] = kA[3] = 0;
+      kB[1] = kB[2] = kB[3] = 0;
+    } else {
+      const s = v.src6;
+      const d = v.dst6;
+      let c = 0;
+      for (let i = 0; i < 4 && c === 0; i++) c = s[i]! < d[i]! ? -1 : s[i]! > d[i]! ? 1 : 0;
+      srcFirst = c < 0 || (c === 0 && sp <= dp);
+      for (let i = 0; i < 4; i++) {
+        kA[i] = srcFirst ? s[i]! : d[i]!;
+        kB[i] = srcFirst ? d[i]! : s[i]!;
+      }
+    }
+    // For ICMP the "ports" are not per side: keep them in request order on both directions.
+    let pA: number, pB: number;
+    if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+      pA = sp;
+      pB = dp;
+    } else {
+      pA = srcFirst ? sp : dp;
+      pB = srcFirst ? dp : sp;
+    }
+    let h = Math.imul(kA[0]! ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(kB[0]! ^ 0x7f4a7c15, 0xc2b2ae35);
+    if (ver === 6) {
+      h ^= Math.imul(kA[1]! ^ kA[2]! ^ kA[3]!, 0x27d4eb2f) ^ Math.imul(kB[1]! ^ kB[2]! ^ kB[3]!, 0x165667b1);
+    }
+    h ^= Math.imul((pA << 16) | pB, 0x9e3779b1) ^ (proto << 8) ^ ver;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    const bucket = h & this.mask;
+    let slot = this.heads[bucket]!;
+    while (slot !== NIL) {
+      if (this.hash[slot] === h && this.proto[slot] === proto && this.ver[slot] === ver && this.portA[slot] === pA && this.portB[slot] === pB && this.sameAddr(slot)) break;
+      slot = this.chain[slot]!;
+    }
+    const ts = v.tsUs;
+    const fromA = srcFirst;
+    const flags = proto === IPPROTO_TCP ? v.tcpFlags : 0;
+    if (slot !== NIL) {
+      const st = this.state[slot]!;
+      // Port reuse: a fresh SYN on a connection that closed or went idle starts a new one.
+      const idle = ts - this.lastTs[slot]! > this.timeoutFor(proto);
+      const reused = proto === IPPROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (st & (FlowState.Rst | FlowState.FinFromA | FlowState.FinFromB)) !== 0;
+      if (idle || reused) {
+        this.finish(slot);
+        slot = NIL;
+      }
+    }
+    if (slot === NIL) {
+      slot = this.allocate(ts, proto === IPPROTO_TCP ? 0 : 1);
+      this.hash[slot] = h;
+      this.proto[slot] = proto;
+      this.ver[slot] = ver;
+      const o = slot * 4;
+      for (let i = 0; i < 4; i++) {
+        this.addrA[o + i] = kA[i]!;
+        this.addrB[o + i] = kB[i]!;
+      }
+      this.portA[slot] = pA;
+      this.portB[slot] = pB;
+      this.state[slot] = 0;
+      this.pktsA[slot] = 0;
+      this.pktsB[slot] = 0;
+      this.bytesA[slot] = 0;
+      this.bytesB[slot] = 0;
+      this.firstTs[slot] = ts;
+      this.lastTs[slot] = ts;
+      this.vlan[slot] = v.vlan;
+      this.clientIsA[slot] = this.initiatorIsA(proto, flags, fromA, srcPort, dstPort, icmpReply) ? 1 : 0;
+      this.chain[slot] = this.heads[bucket]!;
+      this.heads[bucket] = slot;
+      this.created++;
+    } else {
+      this.touch(slot);
+    }
+    if (fromA) {
+      this.pktsA[slot]! += packets;
+      this.bytesA[slot]! += bytes;
+    } else {
+      this.pktsB[slot]! += packets;
+      this.bytesB[slot]! += bytes;
+    }
+    if (ts > this.lastTs[slot]!) this.lastTs[slot] = ts;
+    if (ts < this.firstTs[slot]!) this.firstTs[slot] = ts;
+    this.updateState(slot, proto, flags, fromA);
+    this.lastSlot = slot;
+    this.lastFromA = fromA;
+    return slot;
+  }
+
+  private sameAddr(slot: number): boolean {
+    const o = slot * 4;
+    const a = this.addrA;
+    const b = this.addrB;
+    const kA = this.kA;
+    const kB = this.kB;
+    return a[o] === kA[0] && b[o] === kB[0] && a[o + 1] === kA[1] && b[o + 1] === kB[1] && a[o + 2] === kA[2] && b[o + 2] === kB[2] && a[o + 3] === kA[3] && b[o + 3] === kB[3];
+  }
+
+  private timeoutFor(proto: number): number {
+    return proto === IPPROTO_TCP ? this.tcpTimeout : proto === IPPROTO_UDP ? this.udpTimeout : this.otherTimeout;
+  }
+
+  /** Who started it: SYN sender, SYN-ACK receiver, the ICMP requester, else ports, else first sender. */
+  private initiatorIsA(proto: number, flags: number, fromA: boolean, srcPort: number, dstPort: number, icmpReply: boolean): boolean {
+    if (proto === IPPROTO_TCP) {
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) return fromA;
+      if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) return !fromA;
+    } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+      return icmpReply ? !fromA : fromA;
+    } else if (proto !== IPPROTO_UDP && proto !== 132) {
+      return fromA;
+    }
+    // Mid-stream TCP, UDP, SCTP: a service port on one side only marks the server.
+    const srcSvc = isServicePort(proto, srcPort);
+    const dstSvc = isServicePort(proto, dstPort);
+    if (srcSvc && !dstSvc) return !fromA;
+    if (dstSvc && !srcSvc) return fromA;
+    if (!srcSvc && !dstSvc && proto === IPPROTO_TCP) {
+      // Neither is known: the lower port below the ephemeral range is the likely server.
+      if (srcPort < 1024 && dstPort >= 1024) return !fromA;
+      if (dstPort < 1024 && srcPort >= 1024) return fromA;
+    }
+    return fromA;
+  }
+
+  private updateState(slot: number, proto: number, flags: number, fromA: boolean): void {
+    let st = this.state[slot]!;
+    const clientIsA = this.clientIsA[slot] === 1;
+    const fromClient = fromA === clientIsA;
+    if (proto === IPPROTO_TCP) {
+      if (flags & TCP_SYN) {
+        if (flags & TCP_ACK) st |= fromA ? FlowState.SynAckFromA : FlowState.SynAckFromB;
+        else st |= fromA ? FlowState.SynFromA : FlowState.SynFromB;
+      }
+      if (flags & TCP_FIN) st |= fromA ? FlowState.FinFromA : FlowState.FinFromB;
+      if (flags & TCP_RST) st |= FlowState.Rst;
+      // Answered: the client's SYN was seen and the server's SYN-ACK.
+      const synC = clientIsA ? FlowState.SynFromA : FlowState.SynFromB;
+      const synAckS = clientIsA ? FlowState.SynAckFromB : FlowState.SynAckFromA;
+      if ((st & synC) && (st & synAckS)) st |= FlowState.Answered;
+    } else if (!fromClient && proto !== IPPROTO_ICMP && proto !== IPPROTO_ICMPV6) {
+      st |= FlowState.Answered;
+    }
+    if (st & FlowState.Answered && !(st & FlowState.OpenReported)) {
+      st |= FlowState.OpenReported;
+      this.state[slot] = st;
+      this.onAnswered(this, slot);
+      return;
+    }
+    this.state[slot] = st;
+  }
+
+  private allocate(ts: number, list: number): number {
+    if (this.freeHead === NIL) {
+      // Full: end the least recently active connection of either list.
+      const a = this.lruHead[0]!;
+      const b = this.lruHead[1]!;
+      const victim = a === NIL ? b : b === NIL ? a : this.lastTs[a]! <= this.lastTs[b]! ? a : b;
+      if (ts - this.lastTs[victim]! <= this.timeoutFor(this.proto[victim]!)) this.evicted++;
+      this.finish(victim);
+    }
+    const slot = this.freeHead;
+    this.freeHead = this.next[slot]!;
+    const tail = this.lruTail[list]!;
+    this.prev[slot] = tail;
+    this.next[slot] = NIL;
+    if (tail !== NIL) this.next[tail] = slot;
+    else this.lruHead[list] = slot;
+    this.lruTail[list] = slot;
+    this.size++;
+    return slot;
+  }
+
+  private listOf(slot: number): number {
+    return this.proto[slot] === IPPROTO_TCP ? 0 : 1;
+  }
+
+  private touch(slot: number): void {
+    const list = this.listOf(slot);
+    const tail = this.lruTail[list]!;
+    if (slot === tail) return;
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!; // not NIL: slot is not the tail
+    if (p !== NIL) this.next[p] = n;
+    else this.lruHead[list] = n;
+    this.prev[n] = p;
+    this.prev[slot] = tail;
+    this.next[slot] = NIL;
+    this.next[tail] = slot;
+    this.lruTail[list] = slot;
+  }
+
+  /** Ends a connection: report it, unlink it from its bucket and the LRU list, free the slot. */
+  finish(slot: number): void {
+    this.onFinish(this, slot);
+    const bucket = this.hash[slot]! & this.mask;
+    let s = this.heads[bucket]!;
+    if (s === slot) this.heads[bucket] = this.chain[slot]!;
+    else {
+      while (s !== NIL && this.chain[s] !== slot) s = this.chain[s]!;
+      if (s !== NIL) this.chain[s] = this.chain[slot]!;
+    }
+    const list = this.listOf(slot);
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!;
+    if (p !== NIL) this.next[p] = n;
+    else this.lruHead[list] = n;
+    if (n !== NIL) this.prev[n] = p;
+    else this.lruTail[list] = p;
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.size--;
+    if (this.lastSlot === slot) this.lastSlot = NIL;
+  }
+
+  /** Ends every connection idle for longer than its timeout at capture time `nowUs`. */
+  expire(nowUs: number): void {
+    for (let list = 0; list < 2; list++) {
+      const timeout = list === 0 ? this.tcpTimeout : Math.min(this.udpTimeout, this.otherTimeout);
+      for (let s = this.lruHead[list]!; s !== NIL; ) {
+        if (nowUs - this.lastTs[s]! <= timeout) break;
+        const n = this.next[s]!;
+        if (nowUs - this.lastTs[s]! > this.timeoutFor(this.proto[s]!)) this.finish(s);
+        s = n;
+      }
+    }
+  }
+
+  /** Ends every connection (end of capture), in order of first packet for determinism. */
+  flush(): void {
+    const live: number[] = [];
+    for (let list = 0; list < 2; list++) for (let s = this.lruHead[list]!; s !== NIL; s = this.next[s]!) live.push(s);
+    live.sort((a, b) => this.firstTs[a]! - this.firstTs[b]! || a - b);
+    for (const s of live) this.finish(s);
+  }
+
+  /** Bytes/packets accounting helpers for reporting. */
+  clientPackets(slot: number): number {
+    return this.clientIsA[slot] ? this.pktsA[slot]! : this.pktsB[slot]!;
+  }
+  serverPackets(slot: number): number {
+    return this.clientIsA[slot] ? this.pktsB[slot]! : this.pktsA[slot]!;
+  }
+  clientBytes(slot: number): number {
+    return this.clientIsA[slot] ? this.bytesA[slot]! : this.bytesB[slot]!;
+  }
+  serverBytes(slot: number): number {
+    return this.clientIsA[slot] ? this.bytesB[slot]! : this.bytesA[slot]!;
+  }
+  serverPort(slot: number): number {
+    const proto = this.proto[slot]!;
+    if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) return this.portA[slot]!; // the requester's ICMP type
+    return this.clientIsA[slot] ? this.portB[slot]! : this.portA[slot]!;
+  }
+  clientPort(slot: number): number {
+    const proto = this.proto[slot]!;
+    if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) return this.portB[slot]!;
+    return this.clientIsA[slot] ? this.portA[slot]! : this.portB[slot]!;
+  }
+}

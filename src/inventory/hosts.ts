@@ -1,0 +1,248 @@
+/**
+ * Per-address and per-MAC evidence gathered on every packet. Records are keyed
+ * by numeric hashes (never strings) and bounded: when a table is full the
+ * least recently seen eighth is evicted and counted.
+ *
+ * Assets are assembled from these records at report time (see assets.ts),
+ * because whether a MAC is a host's own or a router's is only known once the
+ * whole capture has been seen.
+ */
+import type { AddrClass } from '../config/classify.js';
+
+export class HostRecord {
+  chain: HostRecord | null = null;
+  first = 0;
+  last = 0;
+  pktsOut = 0;
+  bytesOut = 0;
+  pktsIn = 0;
+  bytesIn = 0;
+  /** The address sent something (it exists), as opposed to only being addressed. */
+  sent = false;
+  /** Distinct source MACs seen for this address (at most MAX_MACS kept). */
+  readonly macs: number[] = [];
+  macOverflow = false;
+  /** MAC bound by ARP or neighbour discovery (the address's own), -1 if none. */
+  boundMac = -1;
+  boundBy = '';
+  vlan = -1;
+  /** Open ports as (proto << 16 | port). */
+  ports: Set<number> | null = null;
+  constructor(
+    readonly ver: 4 | 6,
+    readonly v4: number,
+    readonly v6: Uint32Array | null,
+    readonly cls: AddrClass,
+  ) {}
+}
+
+export class MacRecord {
+  chain: MacRecord | null = null;
+  first = 0;
+  last = 0;
+  pktsOut = 0;
+  bytesOut = 0;
+  vlan = -1;
+  /** It sent IP packets from External addresses: it forwards for others (a router). */
+  routesExternal = false;
+  /** Distinct internal IPv4 sources seen behind this MAC (bounded). */
+  readonly v4Sources = new Set<number>();
+  ipSent = false;
+  constructor(readonly mac: number) {}
+}
+
+const MAX_MACS = 4;
+const MAX_V4_SOURCES = 64;
+const MAX_PORTS = 1024;
+
+function hash6(w: ArrayLike<number>): number {
+  let h = Math.imul(w[0]! ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(w[1]! ^ 0x7f4a7c15, 0xc2b2ae35);
+  h ^= Math.imul(w[2]! ^ 0x165667b1, 0x27d4eb2f) ^ Math.imul(w[3]!, 0x9e3779b1);
+  h ^= h >>> 15;
+  return h & 0x3fffffff;
+}
+
+function hashMac(mac: number): number {
+  const lo = mac >>> 0;
+  const hi = Math.floor(mac / 4294967296);
+  let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi ^ 0x7f4a7c15, 0xc2b2ae35);
+  h ^= h >>> 15;
+  return h & 0x3fffffff;
+}
+
+export interface HostTableOptions {
+  maxHosts?: number;
+  maxMacs?: number;
+}
+
+export class HostTable {
+  private readonly v4 = new Map<number, HostRecord>();
+  private readonly v6 = new Map<number, HostRecord>();
+  private readonly macs = new Map<number, MacRecord>();
+  private v6Count = 0;
+  private readonly maxHosts: number;
+  private readonly maxMacs: number;
+  hostEvictions = 0;
+  macEvictions = 0;
+  private lastMac: MacRecord | null = null;
+
+  constructor(opts: HostTableOptions = {}) {
+    this.maxHosts = opts.maxHosts ?? 131072;
+    this.maxMacs = opts.maxMacs ?? 131072;
+  }
+
+  host4(ip: number, cls: AddrClass, ts: number): HostRecord {
+    const key = ip & 0x3fffffff;
+    let r = this.v4.get(key) ?? null;
+    let head = r;
+    while (r !== null && r.v4 !== ip) r = r.chain;
+    if (r !== null) return r;
+    if (this.v4.size + this.v6Count >= this.maxHosts) {
+      this.evictHosts();
+      head = this.v4.get(key) ?? null;
+    }
+    r = new HostRecord(4, ip, null, cls);
+    r.first = ts;
+    r.last = ts;
+    r.chain = head;
+    this.v4.set(key, r);
+    return r;
+  }
+
+  host6(w: Uint32Array, cls: AddrClass, ts: number): HostRecord {
+    const key = hash6(w);
+    let r = this.v6.get(key) ?? null;
+    let head = r;
+    while (r !== null) {
+      const a = r.v6!;
+      if (a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3]) return r;
+      r = r.chain;
+    }
+    if (this.v4.size + this.v6Count >= this.maxHosts) {
+      this.evictHosts();
+      head = this.v6.get(key) ?? null;
+    }
+    r = new HostRecord(6, 0, Uint32Array.from(w), cls);
+    r.first = ts;
+    r.last = ts;
+    r.chain = head;
+    this.v6.set(key, r);
+    this.v6Count++;
+    return r;
+  }
+
+  /** Existing record only (no creation). */
+  find4(ip: number): HostRecord | null {
+    let r = this.v4.get(ip & 0x3fffffff) ?? null;
+    while (r !== null && r.v4 !== ip) r = r.chain;
+    return r;
+  }
+
+  find6(w: ArrayLike<number>): HostRecord | null {
+    let r = this.v6.get(hash6(w)) ?? null;
+    while (r !== null) {
+      const a = r.v6!;
+      if (a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3]) return r;
+      r = r.chain;
+    }
+    return null;
+  }
+
+  mac(mac: number, ts: number): MacRecord {
+    const last = this.lastMac;
+    if (last !== null && last.mac === mac) return last;
+    const key = hashMac(mac);
+    let r = this.macs.get(key) ?? null;
+    let head = r;
+    while (r !== null && r.mac !== mac) r = r.chain;
+    if (r === null) {
+      if (this.macs.size >= this.maxMacs) {
+        this.evictMacs();
+        head = this.macs.get(key) ?? null;
+      }
+      r = new MacRecord(mac);
+      r.first = ts;
+      r.last = ts;
+      r.chain = head;
+      this.macs.set(key, r);
+    }
+    this.lastMac = r;
+    return r;
+  }
+
+  /** Notes that `mac` sent a packet from this address. */
+  static noteSourceMac(h: HostRecord, m: MacRecord): void {
+    const macs = h.macs;
+    if (macs.length === 0 || macs[macs.length - 1] !== m.mac) {
+      if (!macs.includes(m.mac)) {
+        if (macs.length < MAX_MACS) macs.push(m.mac);
+        else h.macOverflow = true;
+      }
+    }
+    if (h.ver === 4 && m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(h.v4);
+    m.ipSent = true;
+  }
+
+  static addPort(h: HostRecord, proto: number, port: number): void {
+    if (h.ports === null) h.ports = new Set();
+    if (h.ports.size < MAX_PORTS) h.ports.add((proto << 16) | port);
+  }
+
+  *hosts(): IterableIterator<HostRecord> {
+    for (const head of this.v4.values()) for (let r: HostRecord | null = head; r; r = r.chain) yield r;
+    for (const head of this.v6.values()) for (let r: HostRecord | null = head; r; r = r.chain) yield r;
+  }
+
+  *macRecords(): IterableIterator<MacRecord> {
+    for (const head of this.macs.values()) for (let r: MacRecord | null = head; r; r = r.chain) yield r;
+  }
+
+  findMac(mac: number): MacRecord | null {
+    let r = this.macs.get(hashMac(mac)) ?? null;
+    while (r !== null && r.mac !== mac) r = r.chain;
+    return r;
+  }
+
+  /** Drops the least recently seen eighth of the address records. */
+  private evictHosts(): void {
+    const all = [...this.hosts()];
+    all.sort((a, b) => a.last - b.last);
+    const n = Math.max(1, all.length >> 3);
+    for (let i = 0; i < n; i++) this.removeHost(all[i]!);
+    this.hostEvictions += n;
+  }
+
+  private removeHost(h: HostRecord): void {
+    const map = h.ver === 4 ? this.v4 : this.v6;
+    const key = h.ver === 4 ? h.v4 & 0x3fffffff : hash6(h.v6!);
+    let r = map.get(key) ?? null;
+    if (r === h) {
+      if (h.chain) map.set(key, h.chain);
+      else map.delete(key);
+    } else {
+      while (r !== null && r.chain !== h) r = r.chain;
+      if (r !== null) r.chain = h.chain;
+    }
+    if (h.ver === 6) this.v6Count--;
+  }
+
+  private evictMacs(): void {
+    const all = [...this.macRecords()];
+    all.sort((a, b) => a.last - b.last);
+    const n = Math.max(1, all.length >> 3);
+    for (let i = 0; i < n; i++) {
+      const m = all[i]!;
+      const key = hashMac(m.mac);
+      let r = this.macs.get(key) ?? null;
+      if (r === m) {
+        if (m.chain) this.macs.set(key, m.chain);
+        else this.macs.delete(key);
+      } else {
+        while (r !== null && r.chain !== m) r = r.chain;
+        if (r !== null) r.chain = m.chain;
+      }
+    }
+    this.lastMac = null;
+    this.macEvictions += n;
+  }
+}

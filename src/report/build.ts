@@ -1,0 +1,231 @@
+/**
+ * Builds the `nps.report/v1` document (SPEC §6.2) from the engine's state.
+ * Field names are snake_case; rows are sorted so that the same capture and
+ * configuration always give byte-identical JSON.
+ */
+import type { CaptureInfo } from '../capture/frame.js';
+import type { Engine } from '../engine/engine.js';
+import { applicationByPort, protoName } from '../flows/applications.js';
+import { buildAssets } from '../inventory/assets.js';
+import { macVendor } from '../inventory/oui.js';
+import { linkTypeName } from './link-types.js';
+import { isoUs } from './time.js';
+
+export const REPORT_SCHEMA = 'nps.report/v1';
+
+export interface ReportFile {
+  path: string;
+  info: CaptureInfo;
+}
+
+export interface ReportOptions {
+  generator: { name: string; version: string };
+  sensor?: { name: string; network: string };
+  config?: { path: string | null; sha256: string | null };
+  deterministic?: boolean;
+  now?: Date;
+}
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type Report = { [k: string]: Json } & {
+  assets: { [k: string]: Json }[];
+  flows: { [k: string]: Json }[];
+  warnings: { [k: string]: Json }[];
+};
+
+export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOptions): Report {
+  engine.finish();
+  const drafts = buildAssets(engine.hosts);
+
+  // Applications each asset used, as client or server, from the flow rows.
+  const assetOfIp = new Map<string, number>();
+  drafts.forEach((a, i) => a.ips.forEach((ip) => assetOfIp.set(ip.ip, i)));
+  const appsOf: Set<string>[] = drafts.map(() => new Set());
+  const rows = [...engine.aggregate.rows.values()];
+  for (const r of rows) {
+    if (r.application === 'unknown') continue;
+    const c = r.clientIp !== null ? assetOfIp.get(r.clientIp) : undefined;
+    const s = r.serverIp !== null ? assetOfIp.get(r.serverIp) : undefined;
+    if (c !== undefined) appsOf[c]!.add(r.application);
+    if (s !== undefined) appsOf[s]!.add(r.application);
+  }
+
+  const assets = drafts.map((a, i) => ({
+    id: a.id,
+    identity: a.identity,
+    ips: a.ips.map((x) => x.ip),
+    ip_history: a.ips.map((x) => ({ ip: x.ip, first_seen: isoUs(x.first), last_seen: isoUs(x.last) })),
+    mac: a.mac,
+    mac_vendor: a.mac ? macVendor(a.mac) : null,
+    vlan: a.vlan,
+    hostnames: [],
+    domain: null,
+    os: null,
+    device: null,
+    ip_assignment: 'unknown',
+    dhcp: null,
+    open_ports: a.openPorts.map((p) => {
+      const proto = p >>> 16;
+      const port = p & 0xffff;
+      return { proto: protoName(proto), port, application: applicationByPort(proto, port).application };
+    }),
+    applications: [...appsOf[i]!].sort(),
+    first_seen: isoUs(a.first),
+    last_seen: isoUs(a.last),
+    traffic: {
+      ingress_bytes: a.ingressBytes,
+      egress_bytes: a.egressBytes,
+      ingress_packets: a.ingressPackets,
+      egress_packets: a.egressPackets,
+    },
+    nat_suspected: false,
+    attributes: (a.macEvidence.length ? { link: { mac_binding: a.macEvidence } } : {}) as { [k: string]: Json },
+  }));
+
+  rows.sort(
+    (x, y) =>
+      x.intervalStart - y.intervalStart ||
+      x.first - y.first ||
+      cmp(x.client, y.client) ||
+      cmp(x.server, y.server) ||
+      x.serverPort - y.serverPort ||
+      x.proto - y.proto ||
+      x.ipVersion - y.ipVersion,
+  );
+  const flows = rows.map((r) => ({
+    interval_start: isoUs(r.intervalStart),
+    interval_end: isoUs(r.intervalEnd),
+    client: r.client,
+    client_ip: r.clientIp,
+    server: r.server,
+    server_ip: r.serverIp,
+    server_port: r.serverPort,
+    protocol: protoName(r.proto),
+    ip_version: r.ipVersion,
+    application: r.application,
+    family: r.family,
+    connections: r.connections,
+    client_packets: r.clientPackets,
+    server_packets: r.serverPackets,
+    client_bytes: r.clientBytes,
+    server_bytes: r.serverBytes,
+    first_seen: isoUs(r.first),
+    last_seen: isoUs(r.last),
+    community_id: r.communityIds[0] ?? null,
+    community_ids: r.communityIds,
+  }));
+
+  const traffic = assets.map((a) => ({
+    asset_id: a.id,
+    ingress_bytes: a.traffic.ingress_bytes,
+    egress_bytes: a.traffic.egress_bytes,
+    ingress_packets: a.traffic.ingress_packets,
+    egress_packets: a.traffic.egress_packets,
+  }));
+
+  const linkTypes = engine.linkTypes.map(linkTypeName);
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    generator: opts.generator,
+    sensor: opts.sensor ?? { name: 'nps', network: 'default' },
+    capture: {
+      files: files.map((f) => ({
+        path: f.path,
+        format: f.info.format,
+        gzip: f.info.gzip,
+        packets: f.info.packets,
+        bytes: f.info.bytesRead,
+        link_types: f.info.linkTypes.map(linkTypeName),
+      })),
+      packets: engine.packets,
+      bytes: engine.bytes,
+      first_ts: engine.packets ? isoUs(engine.firstTs) : null,
+      last_ts: engine.packets ? isoUs(engine.lastTs) : null,
+      link_types: linkTypes,
+      decode_errors: engine.errors.toObject(),
+      duplicates: engine.duplicates.count,
+      connections: engine.flows.created,
+    },
+    config: opts.config ?? { path: null, sha256: null },
+    assets,
+    flows,
+    traffic,
+    warnings: buildWarnings(engine),
+  };
+  if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
+  return report;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function buildWarnings(engine: Engine): { [k: string]: Json }[] {
+  const w: { [k: string]: Json }[] = [];
+  for (const p of engine.problems) {
+    const stopped = p.code !== 'bad-interface';
+    w.push({
+      code: stopped ? 'truncated-capture' : 'decode-errors',
+      message: stopped
+        ? `${p.file}: ${p.message}; read up to byte ${p.byteOffset} (packet ${p.packetNumber}), the rest was not analysed`
+        : `${p.file}: ${p.message} at byte ${p.byteOffset} (packet ${p.packetNumber})`,
+      count: 1,
+      file: p.file,
+      reason: p.code,
+      byte_offset: p.byteOffset,
+      packet: p.packetNumber,
+    });
+  }
+  const errs = engine.errors.total;
+  if (errs > 0) {
+    w.push({
+      code: 'decode-errors',
+      message: `${errs} malformed or truncated header(s) were counted and skipped (see capture.decode_errors)`,
+      count: errs,
+      reasons: engine.errors.toObject(),
+    });
+  }
+  if (engine.duplicates.count > 0) {
+    w.push({
+      code: 'duplicate-packets',
+      message: `${engine.duplicates.count} duplicate packet(s) within ${engine.duplicates.windowUs} µs were not counted in traffic volumes (a SPAN or TAP feeding the same frames twice?)`,
+      count: engine.duplicates.count,
+      addresses: [...engine.duplicateSources].sort(),
+    });
+  }
+  for (const [t, n] of [...engine.unknownLinkTypes].sort((a, b) => a[0] - b[0])) {
+    w.push({
+      code: 'unknown-link-type',
+      message: `${n} packet(s) with link type ${linkTypeName(t)} (${t}) are not decoded`,
+      count: n,
+      link_type: t,
+    });
+  }
+  if (engine.clockJump.count > 0) {
+    w.push({
+      code: 'clock-jump',
+      message: `timestamps went backwards ${engine.clockJump.count} time(s), by up to ${(engine.clockJump.largestUs / 1e6).toFixed(6)} s (first at packet ${engine.clockJump.firstPacket})`,
+      count: engine.clockJump.count,
+      largest_step_seconds: engine.clockJump.largestUs / 1e6,
+      first_packet: engine.clockJump.firstPacket,
+    });
+  }
+  const limits: [string, number][] = [
+    ['flows', engine.flows.evicted],
+    ['hosts', engine.hosts.hostEvictions],
+    ['macs', engine.hosts.macEvictions],
+    ['flow_rows', engine.aggregate.dropped],
+    ['fragments', engine.fragments.evicted],
+  ];
+  for (const [table, n] of limits) {
+    if (n > 0) {
+      w.push({
+        code: 'table-limit',
+        message: `the ${table} table reached its bound: ${n} entr${n === 1 ? 'y was' : 'ies were'} evicted, oldest first`,
+        count: n,
+        table,
+      });
+    }
+  }
+  return w;
+}

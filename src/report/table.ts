@@ -1,0 +1,94 @@
+/**
+ * Human-readable tables for a terminal: the assets, the busiest flows, and a
+ * one-paragraph summary. Widths fit the terminal; colour only when asked.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Report } from './build.js';
+
+export interface TableOptions {
+  width: number;
+  color: ChalkInstance;
+  /** Flow rows shown (the busiest first). */
+  maxFlows?: number;
+}
+
+type Cell = string;
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  do {
+    v /= 1024;
+    u++;
+  } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+function shortTime(iso: unknown): string {
+  return typeof iso === 'string' ? iso.slice(0, 19).replace('T', ' ') : '';
+}
+
+/** Lays out rows in columns; the widest flexible column shrinks to fit `width`. */
+function layout(headers: string[], rows: Cell[][], width: number, flex: number[]): string[] {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const total = () => w.reduce((a, b) => a + b, 0) + 2 * (w.length - 1);
+  for (const i of flex) {
+    const over = total() - width;
+    if (over <= 0) break;
+    w[i] = Math.max(headers[i]!.length, w[i]! - over);
+  }
+  const fit = (s: string, n: number) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s.padEnd(n));
+  const line = (cells: string[]) => cells.map((c, i) => fit(c, w[i]!)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+export function renderTable(report: Report, opts: TableOptions): string {
+  const c = opts.color;
+  const out: string[] = [];
+  const cap = report.capture as Record<string, unknown>;
+  out.push(c.bold(`Assets (${report.assets.length})`));
+  const assetRows = report.assets.map((a) => [
+    (a.ips as string[]).join(', ') || '-',
+    (a.mac as string | null) ?? '-',
+    (a.mac_vendor as string | null) ?? '',
+    a.vlan === null ? '' : String(a.vlan),
+    (a.open_ports as { proto: string; port: number }[]).map((p) => `${p.port}/${p.proto}`).join(' '),
+    shortTime(a.last_seen),
+    humanBytes(((a.traffic as Record<string, number>).ingress_bytes ?? 0) + ((a.traffic as Record<string, number>).egress_bytes ?? 0)),
+  ]);
+  if (assetRows.length) {
+    const lines = layout(['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, opts.width, [0, 2, 4]);
+    out.push(c.dim(lines[0]!), ...lines.slice(1));
+  } else out.push('  (none)');
+
+  const maxFlows = opts.maxFlows ?? 25;
+  const flows = [...report.flows].sort(
+    (x, y) => (y.client_bytes as number) + (y.server_bytes as number) - ((x.client_bytes as number) + (x.server_bytes as number)),
+  );
+  out.push('', c.bold(`Flows (${report.flows.length} rows${flows.length > maxFlows ? `, ${maxFlows} busiest shown` : ''})`));
+  const flowRows = flows.slice(0, maxFlows).map((f) => [
+    String(f.client),
+    String(f.server),
+    `${f.server_port}/${f.protocol}`,
+    String(f.application),
+    String(f.connections),
+    humanBytes(f.client_bytes as number),
+    humanBytes(f.server_bytes as number),
+  ]);
+  if (flowRows.length) {
+    const lines = layout(['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, opts.width, [0, 1, 3]);
+    out.push(c.dim(lines[0]!), ...lines.slice(1));
+  } else out.push('  (none)');
+
+  out.push(
+    '',
+    c.dim(
+      `${cap.packets} packets, ${humanBytes(cap.bytes as number)}, ${cap.connections} connections` +
+        (cap.first_ts ? `, ${shortTime(cap.first_ts)} to ${shortTime(cap.last_ts)} UTC` : '') +
+        (report.warnings.length ? `; ${report.warnings.length} warning(s) (see -f json)` : ''),
+    ),
+  );
+  return out.join('\n') + '\n';
+}
