@@ -205,18 +205,18 @@ export class PcapParser extends CaptureParser {
       frac >>>= 0;
       cap >>>= 0;
       orig >>>= 0;
-      if (cap > maxCap || cap > orig) {
+      if (cap > maxCap) {
         this.packets = n;
         this.pos = base + p;
         this.fatal(
           'bad-record',
-          cap > maxCap
-            ? `record ${n + 1} at byte ${base + p} has captured length ${cap}, more than the maximum ${maxCap}: the file is damaged from here on`
-            : `record ${n + 1} at byte ${base + p} has captured length ${cap} larger than its original length ${orig}: the file is damaged from here on`,
+          `record ${n + 1} at byte ${base + p} has captured length ${cap}, more than the maximum ${maxCap}: the file is damaged from here on`,
           base + p,
         );
         return p - start;
       }
+      // Captured longer than the wire length: libpcap and Wireshark read on, and so do we.
+      if (cap > orig) orig = cap;
       if (end - p - 16 < cap) {
         this.need = 16 + cap;
         break;

@@ -6,8 +6,8 @@
 export class DecodeErrors {
   private readonly counts = new Map<string, number>();
 
-  count(reason: string): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  count(reason: string, n = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
   }
 
   get total(): number {

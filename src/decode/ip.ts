@@ -111,11 +111,15 @@ export function decodeIPv6(v: PacketView, errs: DecodeErrors, off: number, end: 
     switch (nh) {
       case 0: // hop-by-hop
       case 43: // routing
-      case 60: // destination options
+      case 60: {
+        // destination options
         if (l3End - p < 8) return ipv6Truncated(v, errs, nh, p, l3End, wireEnd);
+        const len = (b[p + 1]! + 1) * 8;
+        if (nh === 43) finalDestination(v, p, len, l3End);
         nh = b[p]!;
-        p += (b[p + 1]! + 1) * 8;
+        p += len;
         continue;
+      }
       case 51: // authentication header
         if (l3End - p < 8) return ipv6Truncated(v, errs, nh, p, l3End, wireEnd);
         nh = b[p]!;
@@ -154,6 +158,22 @@ export function decodeIPv6(v: PacketView, errs: DecodeErrors, off: number, end: 
   }
   v.malformed = true;
   errs.count('ipv6.too_many_extension_headers');
+}
+
+/**
+ * A type 0 or type 2 (Mobile IPv6) routing header with segments left names the
+ * real destination last; the connection is between the endpoints, as Zeek and
+ * Wireshark count it.
+ */
+function finalDestination(v: PacketView, p: number, len: number, end: number): void {
+  const b = v.buf;
+  const type = b[p + 2]!;
+  const segLeft = b[p + 3]!;
+  if ((type !== 0 && type !== 2) || segLeft === 0) return;
+  const n = Math.floor((len - 8) / 16);
+  const last = p + 8 + (n - 1) * 16;
+  if (n < 1 || last + 16 > end) return;
+  readV6(b, last, v.dst6);
 }
 
 function ipv6Truncated(v: PacketView, errs: DecodeErrors, nh: number, p: number, l3End: number, wireEnd: number): void {

@@ -31,9 +31,10 @@ const ETH_PBB = 0x88e7;
 const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 const ETH_PPPOE_SESSION = 0x8864;
+const ETH_VNTAG = 0x8926;
 
 /** Maximum nesting of tags and encapsulations before a frame is given up. */
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 256;
 
 /** True when the link type is one this decoder understands. */
 export function isKnownLinkType(linkType: number): boolean {
@@ -194,6 +195,13 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
         v.macDst = -1;
         decodeRawIp(v, errs, off, end);
         return;
+      }
+      case ETH_VNTAG: {
+        // Cisco VN-Tag: 4 bytes, then the real EtherType.
+        if (end - off < 6) return truncated(v, errs, 'vntag.truncated');
+        type = u16(b, off + 4);
+        off += 6;
+        continue;
       }
       case ETH_PPPOE_SESSION: {
         if (end - off < 8) return truncated(v, errs, 'pppoe.truncated');

@@ -1,7 +1,7 @@
 /** TCP, UDP, ICMP, ICMPv6 (with neighbour discovery) and the SCTP common header. */
 import { mac48, u16, u32 } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
-import { decodeGre, decodeVxlan, decodeInnerIp } from './tunnel.js';
+import { decodeGeneve, decodeGre, decodeVxlan, decodeInnerIp } from './tunnel.js';
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -16,6 +16,7 @@ const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6 = 41;
 const IPPROTO_GRE = 47;
 const VXLAN_PORT = 4789;
+const GENEVE_PORT = 6081;
 
 /**
  * Decodes the transport header at `off`. `end` is the last captured byte of
@@ -71,7 +72,10 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
       v.payloadOff = off + 8;
       v.payloadLen = pend - off - 8;
       v.payloadWireLen = ulen - 8;
-      if (v.dstPort === VXLAN_PORT && !v.isFragment) decodeVxlan(v, errs, off + 8, pend);
+      if (!v.isFragment) {
+        if (v.dstPort === VXLAN_PORT) decodeVxlan(v, errs, off + 8, pend);
+        else if (v.dstPort === GENEVE_PORT) decodeGeneve(v, errs, off + 8, pend);
+      }
       return;
     }
     case IPPROTO_ICMP:

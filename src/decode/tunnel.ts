@@ -17,7 +17,16 @@ const GRE_ROUTING = 0x4000;
 const GRE_KEY = 0x2000;
 const GRE_SEQ = 0x1000;
 
-function enter(v: PacketView, errs: DecodeErrors): boolean {
+/**
+ * Steps into a tunnel when the inner packet has at least `need` bytes; a
+ * shorter one is counted and the outer packet stays what is analysed.
+ */
+function enter(v: PacketView, errs: DecodeErrors, avail: number, need: number): boolean {
+  if (avail < need) {
+    v.truncated = true;
+    errs.count('tunnel.inner_truncated');
+    return false;
+  }
   if (v.tunnelDepth >= MAX_TUNNEL_DEPTH) {
     v.malformed = true;
     errs.count('tunnel.too_deep');
@@ -30,7 +39,7 @@ function enter(v: PacketView, errs: DecodeErrors): boolean {
 
 /** IP directly inside IP (protocol 4 or 41), or inside GRE. */
 export function decodeInnerIp(v: PacketView, errs: DecodeErrors, version: 4 | 6, off: number, end: number): void {
-  if (!enter(v, errs)) return;
+  if (!enter(v, errs, end - off, version === 4 ? 20 : 40)) return;
   // The outer MACs belong to the tunnel endpoints, not to the inner hosts.
   v.macSrc = -1;
   v.macDst = -1;
@@ -39,7 +48,7 @@ export function decodeInnerIp(v: PacketView, errs: DecodeErrors, version: 4 | 6,
 }
 
 function decodeInnerEthernet(v: PacketView, errs: DecodeErrors, off: number, end: number, mirroredVlan: number): void {
-  if (!enter(v, errs)) return;
+  if (!enter(v, errs, end - off, 14)) return;
   v.vlan = -1;
   v.vlanOuter = -1;
   v.macSrc = -1;
@@ -127,4 +136,21 @@ export function decodeVxlan(v: PacketView, errs: DecodeErrors, off: number, end:
   if (end - off < 8) return; // too short to be VXLAN: leave it as plain UDP
   if ((v.buf[off]! & 0x08) === 0) return; // the VNI flag must be set
   decodeInnerEthernet(v, errs, off + 8, end, -1);
+}
+
+/** Geneve (UDP 6081): 8-byte header plus options; Ethernet or IP inside by protocol type. */
+export function decodeGeneve(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  const b = v.buf;
+  if (end - off < 8) return;
+  if (b[off]! >> 6 !== 0) return; // only version 0 exists
+  const hdr = 8 + (b[off]! & 0x3f) * 4;
+  if (end - off < hdr) {
+    v.truncated = true;
+    errs.count('geneve.truncated');
+    return;
+  }
+  const proto = u16(b, off + 2);
+  if (proto === 0x6558) decodeInnerEthernet(v, errs, off + hdr, end, -1);
+  else if (proto === 0x0800) decodeInnerIp(v, errs, 4, off + hdr, end);
+  else if (proto === 0x86dd) decodeInnerIp(v, errs, 6, off + hdr, end);
 }

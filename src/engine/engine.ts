@@ -8,7 +8,7 @@ import type { CaptureProblem, Frame } from '../capture/frame.js';
 import { AddrClass, DefaultClassifier, type Classifier } from '../config/classify.js';
 import { decodeFrame } from '../decode/decode.js';
 import { DecodeErrors } from '../decode/errors.js';
-import { isKnownLinkType } from '../decode/link.js';
+import { decodeRawIp, isKnownLinkType } from '../decode/link.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, L3, PacketView } from '../decode/view.js';
 import { FlowAggregator } from '../flows/aggregate.js';
 import { FlowTable, type FlowTableOptions } from '../flows/flow-table.js';
@@ -51,6 +51,9 @@ export class Engine {
 
   packets = 0;
   bytes = 0;
+  /** IP fragments seen, and packets that arrived inside a tunnel. */
+  fragmentPackets = 0;
+  tunnelPackets = 0;
   firstTs = Infinity;
   lastTs = -Infinity;
   /** Highest timestamp so far, for clock-jump detection and expiry. */
@@ -65,8 +68,6 @@ export class Engine {
   readonly problems: (CaptureProblem & { file: string })[] = [];
   readonly files: string[] = [];
   private finished = false;
-  private readonly scratchSrc = new Uint32Array(1);
-  private readonly scratchDst = new Uint32Array(1);
 
   constructor(readonly opts: EngineOptions = {}) {
     this.classifier = opts.classifier ?? new DefaultClassifier();
@@ -125,6 +126,7 @@ export class Engine {
       if (v.vlan >= 0) mac.vlan = v.vlan;
     }
 
+    if (v.tunnelDepth > 0) this.tunnelPackets++;
     if (v.l3 === L3.IPv4 || v.l3 === L3.IPv6) {
       this.ipPacket(v, origLen, mac);
     } else if (v.l3 === L3.ARP) {
@@ -132,7 +134,7 @@ export class Engine {
     }
   }
 
-  private ipPacket(v: PacketView, origLen: number, mac: MacRecord | null): void {
+  private ipPacket(v: PacketView, origLen: number, mac: MacRecord | null, packets = 1): void {
     const ts = v.tsUs;
     const v4 = v.l3 === L3.IPv4;
     const cls = this.classifier;
@@ -143,7 +145,7 @@ export class Engine {
     if (sCls === AddrClass.Inventoried) {
       const h = v4 ? hosts.host4(v.src4, sCls, ts) : hosts.host6(v.src6, sCls, ts);
       h.last = ts;
-      h.pktsOut++;
+      h.pktsOut += packets;
       h.bytesOut += origLen;
       h.sent = true;
       if (v.vlan >= 0) h.vlan = v.vlan;
@@ -153,7 +155,7 @@ export class Engine {
     }
     if (dCls === AddrClass.Inventoried) {
       const h = v4 ? hosts.host4(v.dst4, dCls, ts) : hosts.host6(v.dst6, dCls, ts);
-      h.pktsIn++;
+      h.pktsIn += packets;
       h.bytesIn += origLen;
     }
     if (v.ndHasTarget && v.ndTargetMac >= 0) {
@@ -167,40 +169,35 @@ export class Engine {
       }
     }
 
-    // Transport: fragments other than the first carry no ports; borrow them from the first.
-    let sp = v.srcPort;
-    let dp = v.dstPort;
     if (v.isFragment) {
-      const s4 = this.scratchSrc;
-      const d4 = this.scratchDst;
-      s4[0] = v.src4;
-      d4[0] = v.dst4;
-      const fr = this.fragments.lookup(v4 ? 4 : 6, v4 ? s4 : v.src6, v4 ? d4 : v.dst6, v.fragId, v.proto, ts, true)!;
-      if (v.fragOffset === 0) {
-        fr.hasFirst = true;
-        fr.srcPort = sp;
-        fr.dstPort = dp;
-        fr.icmpType = v.icmpType;
-        fr.icmpCode = v.icmpCode;
-        if (fr.pendingPkts > 0) {
-          this.flows.packet(v, sp, dp, fr.pendingBytes, fr.pendingPkts);
-          fr.pendingPkts = 0;
-          fr.pendingBytes = 0;
-        }
-      } else if (!fr.hasFirst) {
-        fr.pendingPkts++;
-        fr.pendingBytes += origLen;
-        return;
-      } else {
-        sp = fr.srcPort;
-        dp = fr.dstPort;
-        v.icmpType = fr.icmpType;
-        v.icmpCode = fr.icmpCode;
-      }
+      this.fragmentPackets++;
+      const whole = this.fragments.add(v, origLen);
+      if (whole === null) return;
+      // Decode the rebuilt datagram in place of the fragment, keeping the link layer.
+      const macSrc = v.macSrc;
+      const macDst = v.macDst;
+      const vlan = v.vlan;
+      const vlanOuter = v.vlanOuter;
+      v.reset(whole.buf, 0, whole.buf.length, whole.buf.length, ts, 101);
+      v.macSrc = macSrc;
+      v.macDst = macDst;
+      v.vlan = vlan;
+      v.vlanOuter = vlanOuter;
+      decodeRawIp(v, this.errors, 0, whole.buf.length);
+      v.reassembled = true;
+      if (v.l3 === L3.None) return;
+      // Addresses inside a tunnel were not seen yet; the outer ones were counted per fragment.
+      if (v.tunnelDepth > 0) this.ipPacket(v, whole.wireBytes, mac, whole.packets);
+      else this.transport(v, whole.wireBytes, whole.packets);
+      return;
     }
+    this.transport(v, origLen, 1);
+  }
+
+  private transport(v: PacketView, bytes: number, packets: number): void {
     if (v.proto < 0) return;
     if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
-    this.flows.packet(v, sp, dp, origLen);
+    this.flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
   }
 
   private arpPacket(v: PacketView): void {
@@ -217,7 +214,9 @@ export class Engine {
   }
 
   private onAnswered(t: FlowTable, slot: number): void {
-    // The server answered: its port is open. Only inventoried servers get it.
+    // The server answered: its port is open. Only inventoried servers, and only protocols with ports.
+    const proto = t.proto[slot]!;
+    if (proto !== 6 && proto !== 17 && proto !== 132) return;
     const clientIsA = t.clientIsA[slot] === 1;
     const o = slot * 4;
     const addr = clientIsA ? t.addrB : t.addrA;
@@ -251,5 +250,7 @@ export class Engine {
     this.finished = true;
     this.flows.flush();
     this.fragments.finish();
+    if (this.fragments.incomplete > 0) this.errors.count('ip.fragments_incomplete', this.fragments.incomplete);
+    if (this.fragments.bad > 0) this.errors.count('ip.fragment_bad_offset', this.fragments.bad);
   }
 }

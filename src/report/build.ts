@@ -156,6 +156,9 @@ export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOpt
   return report;
 }
 
+/** Reader problem codes after which the rest of the file was not read. */
+const STOPPING_PROBLEMS = new Set(['truncated-capture', 'bad-record', 'bad-block', 'bad-gzip', 'read-error']);
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -163,7 +166,7 @@ function cmp(a: string, b: string): number {
 function buildWarnings(engine: Engine): { [k: string]: Json }[] {
   const w: { [k: string]: Json }[] = [];
   for (const p of engine.problems) {
-    const stopped = p.code !== 'bad-interface';
+    const stopped = STOPPING_PROBLEMS.has(p.code);
     w.push({
       code: stopped ? 'truncated-capture' : 'decode-errors',
       message: stopped

@@ -1,0 +1,217 @@
+/**
+ * Differential test against tshark on the real captures in
+ * ../shared/captures/zeek (Ethernet, Linux cooked and raw IP link types):
+ * packet counts, the set of IPv4/IPv6 source addresses, and frames and bytes
+ * per conversation from `tshark -q -z conv,tcp -z conv,udp`.
+ *
+ * tshark does not drop duplicate frames, so the engine runs with duplicate
+ * detection off here; every address is made internal so that flows keep IPs.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { AllInternalClassifier, special4, special6 } from '../../src/config/classify.js';
+import { parseIPv4, parseIPv6 } from '../../src/config/ranges.js';
+import { ip4ToString, ip6ToString } from '../../src/inventory/addr-format.js';
+import { analyzeIfCapture } from '../helpers/analyze.js';
+import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+
+const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108]);
+/** Layers that carry an IP packet the engine deliberately does not look into. */
+const OPAQUE = new Set(['icmp', 'icmpv6', 'teredo', 'ppp', 'l2tp', 'udpencap', 'esp', 'lisp', 'capwap', 'ayiya', 'cflow', 'sflow', 'wlan', 'pptp']);
+const isOpaque = (layer: string) => OPAQUE.has(layer) || layer.startsWith('gtp');
+/** UDP ports of tunnels the engine opens: tshark lists the carrier conversation, the engine only the inner one. */
+const TUNNEL_PORTS = new Set([4789, 6081]);
+const MAX_SIZE = 20 * 1024 * 1024;
+/**
+ * Captures whose conversations differ by design, with the reason. Mobile IPv6:
+ * tshark's conversation uses the Home Address option, the engine (like the
+ * ipv6.src field) the care-of address in the header.
+ */
+const CONVERSATIONS_DIFFER: [RegExp, string][] = [[/ip6-hoa-|ipv6-mobile-hoa|ipv6-mobility-dst-opts/, 'Mobile IPv6 home address']];
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...walk(p));
+    else if (st.size <= MAX_SIZE && /\.(pcap|pcapng|cap|trace|dump)(\.gz)?$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const execFileP = promisify(execFile);
+
+/** One tshark run per capture: per-frame fields, then the TCP and UDP conversation tables. */
+async function tshark(file: string): Promise<string> {
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-z', 'conv,tcp', '-z', 'conv,udp'];
+  try {
+    const { stdout } = await execFileP('tshark', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    return (e as { stdout?: string }).stdout ?? '';
+  }
+}
+
+function normalise(ip: string): string | null {
+  const v4 = parseIPv4(ip);
+  if (v4 !== null) return special4(v4) ? null : ip4ToString(v4);
+  const v6 = parseIPv6(ip);
+  if (v6 !== null) return special6(v6) ? null : ip6ToString(v6);
+  return null;
+}
+
+/** Source address of the IP layer the engine analyses: the innermost one outside ICMP quotes and opaque tunnels. */
+function tsharkSources(out: string): { sources: Set<string>; packets: number; opaqueTunnel: boolean } {
+  const set = new Set<string>();
+  let packets = 0;
+  let opaqueTunnel = false;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('====')) break; // the statistics follow the frames
+    if (!line) continue;
+    packets++;
+    const [protos = '', v4s = '', v6s = ''] = line.split('\t');
+    let n4 = 0, n6 = 0;
+    let pick: [4 | 6, number] | null = null;
+    const layers = protos.split(':');
+    for (let i = 0; i < layers.length; i++) {
+      const p = layers[i]!;
+      if (isOpaque(p)) {
+        // An IP packet inside a tunnel the engine does not open: tshark's conversations see it, ours cannot.
+        if (!p.startsWith('icmp') && layers.slice(i + 1).some((x) => x === 'ip' || x === 'ipv6')) opaqueTunnel = true;
+        break;
+      }
+      if (p === 'ip') pick = [4, n4++];
+      else if (p === 'ipv6') pick = [6, n6++];
+    }
+    if (!pick) continue;
+    const list = (pick[0] === 4 ? v4s : v6s).split(',');
+    const ip = list[pick[1]];
+    if (!ip) continue;
+    const norm = normalise(ip);
+    if (norm) set.add(norm);
+  }
+  return { sources: set, packets, opaqueTunnel };
+}
+
+interface Conv { proto: string; a: string; pa: number; b: string; pb: number; frames: number; bytes: number; unit: number; }
+
+/** tshark 4.0 prints large byte counts rounded to whole kB/MB/GB. */
+function parseBytes(n: string, unit: string): [number, number] {
+  const v = Number(n.replace(/,/g, ''));
+  if (unit === 'bytes') return [v, 0];
+  const mult = unit === 'kB' ? 1e3 : unit === 'MB' ? 1e6 : unit === 'GB' ? 1e9 : 1;
+  return [v * mult, mult];
+}
+
+function tsharkConversations(out: string): Conv[] {
+  const convs: Conv[] = [];
+  let proto = '';
+  for (const line of out.split('\n')) {
+    if (line.startsWith('TCP Conversations')) proto = 'tcp';
+    else if (line.startsWith('UDP Conversations')) proto = 'udp';
+    const m = /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+\d+\s+[\d,.]+\s+\S+\s+\d+\s+[\d,.]+\s+\S+\s+(\d+)\s+([\d,.]+)\s+(\S+)/.exec(line);
+    if (!m || !proto) continue;
+    const [bytes, unit] = parseBytes(m[6]!, m[7]!);
+    convs.push({ proto, a: m[1]!, pa: Number(m[2]), b: m[3]!, pb: Number(m[4]), frames: Number(m[5]), bytes, unit });
+  }
+  return convs;
+}
+
+if (!haveShared()) {
+  skip('../shared/captures is absent: tshark differential test not run');
+} else if (!haveTool('tshark')) {
+  skip('tshark is not installed (apt-get install tshark): differential test not run');
+} else {
+  const files = walk(join(sharedCaptures, 'zeek'));
+  let compared = 0;
+  const outputs = new Map<string, Promise<string>>();
+  // tshark is the slow part: run it on two files at a time ahead of the tests.
+  test.before(() => {
+    const queue = files.slice();
+    const next = (): Promise<void> | undefined => {
+      const f = queue.shift();
+      if (!f) return;
+      const p = tshark(f);
+      outputs.set(f, p);
+      return p.then(() => next());
+    };
+    for (let i = 0; i < 2; i++) void next();
+  });
+  const outputOf = async (f: string): Promise<string> => {
+    while (!outputs.has(f)) await new Promise((r) => setTimeout(r, 5));
+    return outputs.get(f)!;
+  };
+  for (const file of files) {
+    const name = relative(sharedCaptures, file);
+    test(`tshark agrees on ${name}`, async () => {
+      const a = await analyzeIfCapture(file, { classifier: new AllInternalClassifier(), duplicateWindowUs: -1 });
+      if (a === null) return; // not a capture: the walk test checks the exit code
+      const info = a.files[0]!.info;
+      if (!info.linkTypes.every((t) => DIRECT_LINK_TYPES.has(t))) return;
+      if (info.problems.some((p) => p.code !== 'bad-interface')) return; // damaged: tshark reads differently past the damage
+      compared++;
+      const out = await outputOf(file);
+      const { sources: theirs, packets: tsharkPackets, opaqueTunnel } = tsharkSources(out);
+      assert.is(a.engine.packets, tsharkPackets, 'packet count');
+
+      const ours = new Set<string>();
+      for (const h of a.engine.hosts.hosts()) if (h.pktsOut > 0) ours.add(h.ver === 4 ? ip4ToString(h.v4) : ip6ToString(h.v6!));
+      const missing = [...theirs].filter((x) => !ours.has(x)).sort();
+      const extra = [...ours].filter((x) => !theirs.has(x)).sort();
+      // tshark also shows addresses from IP headers it could read only in part; the engine counts
+      // such a header as a decode error and takes nothing from it. Then ours must be a subset.
+      const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan)\./.test(r));
+      assert.equal({ missing: partial ? [] : missing, extra }, { missing: [], extra: [] }, 'IPv4/IPv6 source addresses');
+
+      // tshark counts a reassembled datagram once, in the frame that completed it; the engine
+      // counts every fragment's frame (the traffic really sent). Conversations with fragments differ by design.
+      if (a.engine.fragmentPackets > 0) return;
+      if (CONVERSATIONS_DIFFER.some(([re]) => re.test(name))) return;
+      if (opaqueTunnel) return;
+      // Our rows are (client, server, server port, protocol); tshark's are 5-tuples. Sum tshark's onto ours.
+      const rows = new Map<string, { frames: number; bytes: number }>();
+      for (const f of a.report.flows) {
+        const key = `${f.protocol}|${f.client}|${f.server}|${f.server_port}`;
+        const r = rows.get(key) ?? { frames: 0, bytes: 0 };
+        r.frames += (f.client_packets as number) + (f.server_packets as number);
+        r.bytes += (f.client_bytes as number) + (f.server_bytes as number);
+        rows.set(key, r);
+      }
+      const sums = new Map<string, { frames: number; bytes: number; slack: number }>();
+      const unmatched: string[] = [];
+      for (const c of tsharkConversations(out)) {
+        if (a.engine.tunnelPackets > 0 && c.proto === 'udp' && (TUNNEL_PORTS.has(c.pa) || TUNNEL_PORTS.has(c.pb))) continue;
+        const a1 = normalise(c.a) ?? c.a;
+        const b1 = normalise(c.b) ?? c.b;
+        const k1 = `${c.proto}|${a1}|${b1}|${c.pb}`;
+        const k2 = `${c.proto}|${b1}|${a1}|${c.pa}`;
+        const key = rows.has(k1) ? k1 : rows.has(k2) ? k2 : null;
+        if (key === null) {
+          unmatched.push(`${c.proto} ${c.a}:${c.pa} <-> ${c.b}:${c.pb}`);
+          continue;
+        }
+        const s = sums.get(key) ?? { frames: 0, bytes: 0, slack: 0 };
+        s.frames += c.frames;
+        s.bytes += c.bytes;
+        s.slack += c.unit;
+        sums.set(key, s);
+      }
+      assert.equal(unmatched.slice(0, 5), [], 'tshark conversations with no matching flow row');
+      for (const [key, s] of sums) {
+        const r = rows.get(key)!;
+        assert.is(r.frames, s.frames, `frames of ${key}`);
+        if (s.slack === 0) assert.is(r.bytes, s.bytes, `bytes of ${key}`);
+        else assert.ok(Math.abs(r.bytes - s.bytes) <= s.slack, `bytes of ${key}: ${r.bytes} vs ${s.bytes} ± ${s.slack} (rounded by tshark)`);
+      }
+    });
+  }
+  test.after(() => {
+    process.stdout.write(`# compared ${compared} captures with tshark\n`);
+  });
+}
+test.run();
