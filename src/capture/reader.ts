@@ -165,7 +165,7 @@ function describeUnknown(buf: Buffer, len: number): string {
   if (be === 0x28b52ffd) return `the file is zstd-compressed: decompress it first (zstd -d) (${first})`;
   if (be === 0x04224d18) return `the file is lz4-compressed: decompress it first (lz4 -d) (${first})`;
   if (ascii.startsWith('PK\x03\x04')) return `the file is a zip archive: extract the capture first (${first})`;
-  return `not a pcap or pcapng file (${first})`;
+  return `not a pcap or pcapng file (first bytes ${first.replace(/^first bytes /, "")}); give a capture written by tcpdump -w, dumpcap or Wireshark`;
 }
 
 function info(parser: CaptureParser, gzip: boolean): CaptureInfo {

@@ -30,18 +30,43 @@ function shortTime(iso: unknown): string {
   return typeof iso === 'string' ? iso.slice(0, 19).replace('T', ' ') : '';
 }
 
-/** Lays out rows in columns; the widest flexible column shrinks to fit `width`. */
-function layout(headers: string[], rows: Cell[][], width: number, flex: number[]): string[] {
-  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const total = () => w.reduce((a, b) => a + b, 0) + 2 * (w.length - 1);
-  for (const i of flex) {
-    const over = total() - width;
+/**
+ * Lays out rows in columns that fit `width`: columns in `drop` are left out,
+ * in that order, while the table is too wide; then the columns in `shrink`
+ * are cut (with an ellipsis) down to `minWidth`.
+ */
+function layout(headers: string[], rows: Cell[][], width: number, drop: number[], shrink: number[], minWidth = 15): string[] {
+  let cols = headers.map((_, i) => i);
+  const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const total = (c: number[], w: number[]) => c.reduce((a, i) => a + w[i]!, 0) + 2 * (c.length - 1);
+  const w = natural.slice();
+  for (const d of drop) {
+    if (total(cols, w) <= width) break;
+    cols = cols.filter((i) => i !== d);
+  }
+  for (const i of shrink) {
+    const over = total(cols, w) - width;
     if (over <= 0) break;
-    w[i] = Math.max(headers[i]!.length, w[i]! - over);
+    if (!cols.includes(i)) continue;
+    w[i] = Math.max(Math.min(minWidth, natural[i]!), w[i]! - over);
   }
   const fit = (s: string, n: number) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s.padEnd(n));
-  const line = (cells: string[]) => cells.map((c, i) => fit(c, w[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) => cols.map((i) => fit(cells[i]!, w[i]!)).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)];
+}
+
+/** Wraps a sentence at spaces to `width`. */
+function wrap(text: string, width: number): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.join('\n');
 }
 
 export function renderTable(report: Report, opts: TableOptions): string {
@@ -59,7 +84,7 @@ export function renderTable(report: Report, opts: TableOptions): string {
     humanBytes(((a.traffic as Record<string, number>).ingress_bytes ?? 0) + ((a.traffic as Record<string, number>).egress_bytes ?? 0)),
   ]);
   if (assetRows.length) {
-    const lines = layout(['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, opts.width, [0, 2, 4]);
+    const lines = layout(['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, opts.width, [2, 5, 3], [4, 0]);
     out.push(c.dim(lines[0]!), ...lines.slice(1));
   } else out.push('  (none)');
 
@@ -78,16 +103,16 @@ export function renderTable(report: Report, opts: TableOptions): string {
     humanBytes(f.server_bytes as number),
   ]);
   if (flowRows.length) {
-    const lines = layout(['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, opts.width, [0, 1, 3]);
+    const lines = layout(['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, opts.width, [4, 3], [0, 1]);
     out.push(c.dim(lines[0]!), ...lines.slice(1));
   } else out.push('  (none)');
 
   out.push(
     '',
     c.dim(
-      `${cap.packets} packets, ${humanBytes(cap.bytes as number)}, ${cap.connections} connections` +
+      wrap(`${cap.packets} packets, ${humanBytes(cap.bytes as number)}, ${cap.connections} connections` +
         (cap.first_ts ? `, ${shortTime(cap.first_ts)} to ${shortTime(cap.last_ts)} UTC` : '') +
-        (report.warnings.length ? `; ${report.warnings.length} warning(s) (see -f json)` : ''),
+        (report.warnings.length ? `; ${report.warnings.length} warning(s) (see -f json)` : ''), opts.width),
     ),
   );
   return out.join('\n') + '\n';
