@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readCapture } from '../../src/capture/reader.js';
 import { analyzeIfCapture, type Analysis } from '../helpers/analyze.js';
+import { reportSchemaErrors } from '../helpers/schema.js';
 import { ensureBuilt, runBin } from '../helpers/cli-run.js';
 import { haveShared, sharedCaptures, skip } from '../helpers/skip.js';
 
@@ -68,7 +69,7 @@ if (!haveShared()) {
   /** Files that analysed, with their packet count and whether the reader stopped on damage. */
   const analysed = new Map<string, { packets: number; damaged: boolean; format: string; gzip: boolean }>();
 
-  test(`engine + report on all ${files.length} shared files: no throw, bounded time, invariants hold`, async () => {
+  test(`engine + report on all ${files.length} shared files: no throw, bounded time, invariants hold, schema-valid`, async () => {
     const bad: string[] = [];
     const slow: string[] = [];
     let captures = 0;
@@ -91,6 +92,7 @@ if (!haveShared()) {
       }
       captures++;
       bad.push(...checkReport(f, a));
+      for (const err of reportSchemaErrors(a.report)) bad.push(`${relative(sharedCaptures, f)}: schema: ${err}`);
       const info = a.files[0]!.info;
       analysed.set(f, {
         packets: info.packets,

@@ -1,0 +1,23 @@
+/** The report JSON Schema compiled once with ajv, for every test that emits reports. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
+import type { Report } from '../../src/report/build.js';
+import { stableStringify } from '../../src/report/json.js';
+import { projectRoot } from './skip.js';
+
+// ajv is CommonJS: under NodeNext the default import is module.exports, whose
+// `default` is the class (at run time module.exports is the class itself too).
+type Ajv2020Class = typeof Ajv2020Module.default;
+const AjvClass = ((Ajv2020Module as unknown as { default?: Ajv2020Class }).default ?? Ajv2020Module) as Ajv2020Class;
+export const reportSchema = JSON.parse(readFileSync(join(projectRoot, 'docs', 'report.schema.json'), 'utf8')) as Record<string, unknown>;
+const ajv = new AjvClass({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+export const validateReportJson = ajv.compile(reportSchema);
+
+/** Schema errors of the report as the CLI would print it (after JSON serialisation), or [] when valid. */
+export function reportSchemaErrors(report: Report): string[] {
+  const doc = JSON.parse(stableStringify(report));
+  if (validateReportJson(doc)) return [];
+  return (validateReportJson.errors ?? []).slice(0, 5).map((e: ErrorObject) => `${e.instancePath} ${e.message}`);
+}
