@@ -1,11 +1,11 @@
 /** `nps analyze <capture...>`: offline analysis of pcap/pcapng files or stdin. */
-import { writeFileSync, renameSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { CaptureOpenError, captureSize, readCapture } from '../capture/reader.js';
 import { AllInternalClassifier, DefaultClassifier, type Classifier } from '../config/classify.js';
 import { CidrClassifier, parseCidr, type Cidr } from '../config/ranges.js';
 import { Engine } from '../engine/engine.js';
 import { buildReport, type Report, type ReportFile } from '../report/build.js';
-import { stableStringify } from '../report/json.js';
+import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
 import { renderTable } from '../report/table.js';
 import { CliError, EXIT_FAILURE, InputError, UsageError } from './errors.js';
@@ -106,26 +106,68 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   return 0;
 }
 
-function writeReport(report: Report, format: Format, output: string | undefined, io: CliIO): void {
-  let text: string;
-  if (format === 'json') text = stableStringify(report) + '\n';
-  else if (format === 'ndjson') text = [...ndjsonLines(report)].join('\n') + '\n';
+/** Collects output in large pieces and hands each to `sink`. */
+class ChunkedOutput {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly sink: (text: string) => void) {}
+  write = (text: string): void => {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 20) this.flush();
+  };
+  flush(): void {
+    if (this.size === 0) return;
+    this.sink(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+function emitReport(report: Report, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void): void {
+  if (format === 'json') writeStableJson(report, emit);
+  else if (format === 'ndjson') for (const line of ndjsonLines(report)) emit(line + '\n');
   else {
-    const toTerminal = output === undefined;
+    const toTerminal = output === undefined || output === '-';
     const color = toTerminal ? colorFor(io.stdout, io.env) : colorFor({ isTTY: false }, {});
     const width = toTerminal && io.stdout.columns ? io.stdout.columns : 120;
-    text = renderTable(report, { width, color });
+    emit(renderTable(report, { width, color }));
   }
+}
+
+function writeReport(report: Report, format: Format, output: string | undefined, io: CliIO): void {
   if (output === undefined || output === '-') {
-    io.stdout.write(text);
+    const out = new ChunkedOutput((t) => io.stdout.write(t));
+    emitReport(report, format, output, io, out.write);
+    out.flush();
     return;
   }
-  // Write beside the target, then rename: a reader never sees half a report.
-  const tmp = `${output}.tmp-${process.pid}`;
+  // A regular file (or a new one) is written beside the target and renamed, so a
+  // reader never sees half a report; a device or pipe (/dev/null, a FIFO) is written directly.
+  let direct = false;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, output);
+    direct = !statSync(output).isFile();
+  } catch {
+    direct = false;
+  }
+  const target = direct ? output : `${output}.tmp-${process.pid}`;
+  let fd = -1;
+  try {
+    fd = openSync(target, 'w');
+    const out = new ChunkedOutput((t) => writeAllSync(fd, t));
+    emitReport(report, format, output, io, out.write);
+    out.flush();
+    closeSync(fd);
+    fd = -1;
+    if (!direct) renameSync(target, output);
   } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    if (!direct) rmSync(target, { force: true });
     throw new CliError(`cannot write the report to ${output}: ${(e as Error).message}; check that the directory exists and is writable`, 3);
   }
+}
+
+function writeAllSync(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
 }

@@ -1,8 +1,10 @@
 /**
  * Folds ended connections into report rows keyed by (client, server, server
  * port, protocol) per reporting interval (SPEC §5.1), with addresses shown
- * after classification. Runs once per connection, not per packet, so string
- * keys are fine here. The number of rows is bounded.
+ * after classification: External and Excluded endpoints collapse into one
+ * label. Runs once per connection; keys are numeric hashes compared field by
+ * field, and text (addresses, labels, Community IDs) is made only when the
+ * report is built. The number of rows is bounded.
  */
 import { AddrClass, type Classifier } from '../config/classify.js';
 import { ip4Bytes, ip4ToString, ip6Bytes, ip6ToString } from '../inventory/addr-format.js';
@@ -12,6 +14,7 @@ import type { FlowTable } from './flow-table.js';
 
 export const MAX_COMMUNITY_IDS = 16;
 
+/** A report row as the report builder sees it. */
 export interface FlowRow {
   intervalStart: number;
   intervalEnd: number;
@@ -34,27 +37,45 @@ export interface FlowRow {
   communityIds: string[];
 }
 
-export interface EndpointLabel {
-  label: string;
-  ip: string | null;
+/** Endpoints shown by label only, without their address. */
+function collapses(cls: AddrClass): boolean {
+  return cls === AddrClass.External || cls === AddrClass.Excluded;
 }
 
-export function labelFor(cls: AddrClass, ip: string): EndpointLabel {
-  switch (cls) {
-    case AddrClass.External:
-      return { label: 'External', ip: null };
-    case AddrClass.Excluded:
-      return { label: 'Excluded', ip: null };
-    default:
-      return { label: ip, ip };
-  }
+class AggRow {
+  next: AggRow | null = null;
+  connections = 0;
+  clientPackets = 0;
+  serverPackets = 0;
+  clientBytes = 0;
+  serverBytes = 0;
+  first = Infinity;
+  last = -Infinity;
+  /**
+   * Tuples of the first connections, for their Community IDs: the client port,
+   * then (only when an endpoint collapses, so addresses vary) 4 client and 4
+   * server address words.
+   */
+  readonly samples: number[] = [];
+  constructor(
+    readonly hash: number,
+    readonly interval: number,
+    readonly ver: number,
+    readonly proto: number,
+    readonly port: number,
+    readonly cCls: AddrClass,
+    readonly sCls: AddrClass,
+    readonly c0: number, readonly c1: number, readonly c2: number, readonly c3: number,
+    readonly s0: number, readonly s1: number, readonly s2: number, readonly s3: number,
+  ) {}
 }
 
 export class FlowAggregator {
-  readonly rows = new Map<string, FlowRow>();
+  private readonly buckets = new Map<number, AggRow>();
+  private count = 0;
   dropped = 0;
-  private readonly w1 = new Uint32Array(4);
-  private readonly w2 = new Uint32Array(4);
+  private readonly c = new Uint32Array(4);
+  private readonly s = new Uint32Array(4);
 
   constructor(
     private readonly classifier: Classifier,
@@ -62,57 +83,58 @@ export class FlowAggregator {
     readonly maxRows = 1_000_000,
   ) {}
 
+  get size(): number {
+    return this.count;
+  }
+
   /** Adds the connection in `slot` of `t`. */
   add(t: FlowTable, slot: number): void {
-    const ver = t.ver[slot] as 4 | 6;
+    const ver = t.ver[slot]!;
     const clientIsA = t.clientIsA[slot] === 1;
     const o = slot * 4;
-    const c = this.w1;
-    const s = this.w2;
+    const c = this.c;
+    const s = this.s;
+    const ca = clientIsA ? t.addrA : t.addrB;
+    const sa = clientIsA ? t.addrB : t.addrA;
     for (let i = 0; i < 4; i++) {
-      c[i] = clientIsA ? t.addrA[o + i]! : t.addrB[o + i]!;
-      s[i] = clientIsA ? t.addrB[o + i]! : t.addrA[o + i]!;
+      c[i] = ca[o + i]!;
+      s[i] = sa[o + i]!;
     }
     const proto = t.proto[slot]!;
-    const serverPort = t.serverPort(slot);
-    const cIp = ver === 4 ? ip4ToString(c[0]!) : ip6ToString(c);
-    const sIp = ver === 4 ? ip4ToString(s[0]!) : ip6ToString(s);
+    const port = t.serverPort(slot);
     const cCls = ver === 4 ? this.classifier.classify4(c[0]!) : this.classifier.classify6(c);
     const sCls = ver === 4 ? this.classifier.classify4(s[0]!) : this.classifier.classify6(s);
-    const cl = labelFor(cCls, cIp);
-    const sl = labelFor(sCls, sIp);
+    const cHide = collapses(cCls);
+    const sHide = collapses(sCls);
+    // A collapsed endpoint keys by its label (class), not its address.
+    const c0 = cHide ? 0 : c[0]!, c1 = cHide ? 0 : c[1]!, c2 = cHide ? 0 : c[2]!, c3 = cHide ? 0 : c[3]!;
+    const s0 = sHide ? 0 : s[0]!, s1 = sHide ? 0 : s[1]!, s2 = sHide ? 0 : s[2]!, s3 = sHide ? 0 : s[3]!;
     const first = t.firstTs[slot]!;
-    const intervalStart = Math.floor(first / this.intervalUs) * this.intervalUs;
-    const key = `${intervalStart}|${cl.label}|${sl.label}|${serverPort}|${proto}|${ver}`;
-    let row = this.rows.get(key);
-    if (row === undefined) {
-      if (this.rows.size >= this.maxRows) {
+    const interval = Math.floor(first / this.intervalUs);
+
+    let h = Math.imul(interval ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((port << 8) ^ proto ^ (ver << 24) ^ (cCls << 28) ^ (sCls << 30), 0xc2b2ae35);
+    h = Math.imul(h ^ c0, 0x27d4eb2f) ^ Math.imul(c1 ^ c2 ^ c3, 0x165667b1);
+    h = Math.imul(h ^ s0, 0x9e3779b1) ^ Math.imul(s1 ^ s2 ^ s3, 0x85ebca77);
+    h = (h ^ (h >>> 15)) & 0x3fffffff;
+
+    const head = this.buckets.get(h) ?? null;
+    let row = head;
+    while (
+      row !== null &&
+      !(row.interval === interval && row.port === port && row.proto === proto && row.ver === ver && row.cCls === cCls && row.sCls === sCls &&
+        row.c0 === c0 && row.c1 === c1 && row.c2 === c2 && row.c3 === c3 && row.s0 === s0 && row.s1 === s1 && row.s2 === s2 && row.s3 === s3)
+    ) {
+      row = row.next;
+    }
+    if (row === null) {
+      if (this.count >= this.maxRows) {
         this.dropped++;
         return;
       }
-      const app = applicationByPort(proto, serverPort);
-      row = {
-        intervalStart,
-        intervalEnd: intervalStart + this.intervalUs,
-        client: cl.label,
-        clientIp: cl.ip,
-        server: sl.label,
-        serverIp: sl.ip,
-        serverPort,
-        proto,
-        ipVersion: ver,
-        application: app.application,
-        family: app.family,
-        connections: 0,
-        clientPackets: 0,
-        serverPackets: 0,
-        clientBytes: 0,
-        serverBytes: 0,
-        first,
-        last: t.lastTs[slot]!,
-        communityIds: [],
-      };
-      this.rows.set(key, row);
+      row = new AggRow(h, interval, ver, proto, port, cCls, sCls, c0, c1, c2, c3, s0, s1, s2, s3);
+      row.next = head;
+      this.buckets.set(h, row);
+      this.count++;
     }
     row.connections++;
     row.clientPackets += t.clientPackets(slot);
@@ -120,16 +142,68 @@ export class FlowAggregator {
     row.clientBytes += t.clientBytes(slot);
     row.serverBytes += t.serverBytes(slot);
     if (first < row.first) row.first = first;
-    if (t.lastTs[slot]! > row.last) row.last = t.lastTs[slot]!;
-    if (row.communityIds.length < MAX_COMMUNITY_IDS) {
-      const id = communityId({
-        src: ver === 4 ? ip4Bytes(c[0]!) : ip6Bytes(c),
-        dst: ver === 4 ? ip4Bytes(s[0]!) : ip6Bytes(s),
-        proto,
-        srcPort: proto === 1 || proto === 58 ? serverPort : t.clientPort(slot),
-        dstPort: proto === 1 || proto === 58 ? t.clientPort(slot) : serverPort,
-      });
-      if (!row.communityIds.includes(id)) row.communityIds.push(id);
+    const last = t.lastTs[slot]!;
+    if (last > row.last) row.last = last;
+    if (row.connections <= MAX_COMMUNITY_IDS) {
+      row.samples.push(t.clientPort(slot));
+      if (cHide || sHide) row.samples.push(c[0]!, c[1]!, c[2]!, c[3]!, s[0]!, s[1]!, s[2]!, s[3]!);
     }
   }
+
+  /** The rows with their text, for the report (unordered). */
+  *rows(): IterableIterator<FlowRow> {
+    for (const head of this.buckets.values()) for (let r: AggRow | null = head; r !== null; r = r.next) yield this.render(r);
+  }
+
+  private render(r: AggRow): FlowRow {
+    const v4 = r.ver === 4;
+    const cw = [r.c0, r.c1, r.c2, r.c3];
+    const sw = [r.s0, r.s1, r.s2, r.s3];
+    const cIp = collapses(r.cCls) ? null : v4 ? ip4ToString(r.c0) : ip6ToString(cw);
+    const sIp = collapses(r.sCls) ? null : v4 ? ip4ToString(r.s0) : ip6ToString(sw);
+    const app = applicationByPort(r.proto, r.port);
+    const icmp = r.proto === 1 || r.proto === 58;
+    const ids: string[] = [];
+    const wide = collapses(r.cCls) || collapses(r.sCls);
+    const step = wide ? 9 : 1;
+    for (let i = 0; i + step <= r.samples.length; i += step) {
+      const cport = r.samples[i]!;
+      const cAddr = wide ? r.samples.slice(i + 1, i + 5) : cw;
+      const sAddr = wide ? r.samples.slice(i + 5, i + 9) : sw;
+      const id = communityId({
+        src: v4 ? ip4Bytes(cAddr[0]!) : ip6Bytes(cAddr),
+        dst: v4 ? ip4Bytes(sAddr[0]!) : ip6Bytes(sAddr),
+        proto: r.proto,
+        // ICMP: the requester's type stands in the server port slot, the code or reply type in the client's.
+        srcPort: icmp ? r.port : cport,
+        dstPort: icmp ? cport : r.port,
+      });
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return {
+      intervalStart: r.interval * this.intervalUs,
+      intervalEnd: (r.interval + 1) * this.intervalUs,
+      client: cIp ?? label(r.cCls),
+      clientIp: cIp,
+      server: sIp ?? label(r.sCls),
+      serverIp: sIp,
+      serverPort: r.port,
+      proto: r.proto,
+      ipVersion: r.ver as 4 | 6,
+      application: app.application,
+      family: app.family,
+      connections: r.connections,
+      clientPackets: r.clientPackets,
+      serverPackets: r.serverPackets,
+      clientBytes: r.clientBytes,
+      serverBytes: r.serverBytes,
+      first: r.first,
+      last: r.last,
+      communityIds: ids,
+    };
+  }
+}
+
+function label(cls: AddrClass): string {
+  return cls === AddrClass.Excluded ? 'Excluded' : 'External';
 }

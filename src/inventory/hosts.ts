@@ -173,14 +173,13 @@ export class HostTable {
   /** Notes that `mac` sent a packet from this address. */
   static noteSourceMac(h: HostRecord, m: MacRecord): void {
     const macs = h.macs;
-    if (macs.length === 0 || macs[macs.length - 1] !== m.mac) {
-      if (!macs.includes(m.mac)) {
-        if (macs.length < MAX_MACS) macs.push(m.mac);
-        else h.macOverflow = true;
-      }
+    // Almost every packet repeats the pairing already known: check that first.
+    if (macs.length !== 0 && macs[macs.length - 1] === m.mac) return;
+    if (!macs.includes(m.mac)) {
+      if (macs.length < MAX_MACS) macs.push(m.mac);
+      else h.macOverflow = true;
+      if (h.ver === 4 && m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(h.v4);
     }
-    if (h.ver === 4 && m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(h.v4);
-    m.ipSent = true;
   }
 
   static addPort(h: HostRecord, proto: number, port: number): void {

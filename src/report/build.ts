@@ -41,7 +41,7 @@ export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOpt
   const assetOfIp = new Map<string, number>();
   drafts.forEach((a, i) => a.ips.forEach((ip) => assetOfIp.set(ip.ip, i)));
   const appsOf: Set<string>[] = drafts.map(() => new Set());
-  const rows = [...engine.aggregate.rows.values()];
+  const rows = [...engine.aggregate.rows()];
   for (const r of rows) {
     if (r.application === 'unknown') continue;
     const c = r.clientIp !== null ? assetOfIp.get(r.clientIp) : undefined;

@@ -15,3 +15,38 @@ export function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+function indent(text: string, pad: string): string {
+  return text.replace(/\n/g, '\n' + pad);
+}
+
+/**
+ * The same text as `stableStringify(report) + '\n'`, produced piece by piece:
+ * top-level arrays are written one element at a time, so a report with a
+ * million flow rows never becomes one giant string.
+ */
+export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: string) => void): void {
+  const keys = Object.keys(doc)
+    .filter((k) => doc[k] !== undefined)
+    .sort();
+  if (keys.length === 0) {
+    emit('{}\n');
+    return;
+  }
+  emit('{\n');
+  keys.forEach((k, i) => {
+    const v = doc[k];
+    emit(`  ${JSON.stringify(k)}: `);
+    if (Array.isArray(v) && v.length > 0) {
+      emit('[\n');
+      for (let j = 0; j < v.length; j++) {
+        emit('    ' + indent(JSON.stringify(sortKeys(v[j]), null, 2) ?? 'null', '    ') + (j < v.length - 1 ? ',\n' : '\n'));
+      }
+      emit('  ]');
+    } else {
+      emit(indent(JSON.stringify(sortKeys(v), null, 2), '  '));
+    }
+    emit(i < keys.length - 1 ? ',\n' : '\n');
+  });
+  emit('}\n');
+}
