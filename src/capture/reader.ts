@@ -47,6 +47,8 @@ export class CaptureOpenError extends Error {
   }
 }
 
+/** Room kept at the front of a read-ahead buffer for a record split between two chunks. */
+const RESERVE = 256 * 1024;
 /** Chunk size for regular files. */
 const FILE_CHUNK = 8 * 1024 * 1024;
 /** Read size for compressed files. */
@@ -197,7 +199,7 @@ async function readFromHandle(
   const progress = opts.onProgress;
   // small files do not need an 8 MiB buffer (+1: the read that sees the end)
   const size = fileSize === undefined ? FILE_CHUNK : Math.max(64 * 1024, Math.min(FILE_CHUNK, fileSize + 1));
-  let buf = Buffer.allocUnsafeSlow(size);
+  let buf: Buffer = Buffer.allocUnsafeSlow(size);
   let fill = 0; // valid bytes at buf[0..fill)
   let total = 0; // bytes read from the file
 
@@ -222,22 +224,50 @@ async function readFromHandle(
   }
   const parser = detect(buf, fill, path, onFrame, opts);
 
+  // Read ahead: while one buffer is parsed, the next chunk is read into the
+  // other (the read runs on libuv's thread pool), so parsing never waits for
+  // the disk or the page cache. A buffer keeps RESERVE bytes free at its
+  // front for the partial record left over from the previous chunk.
+  let start = 0;
+  let spare: Buffer | null = eof ? null : Buffer.allocUnsafeSlow(buf.length + RESERVE);
   for (;;) {
-    const consumed = parser.parse(buf, 0, fill, eof);
-    if (parser.done || eof) break;
-    const rest = fill - consumed;
-    if (rest > 0 && consumed > 0) buf.copyWithin(0, consumed, fill);
-    fill = rest;
-    if (parser.need > buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(parser.need, buf.length * 2));
-      buf.copy(bigger, 0, 0, fill);
-      buf = bigger;
+    const pending = eof || spare === null ? null : fh.read(spare, RESERVE, spare.length - RESERVE, null);
+    // A rejected read is reported where it is awaited.
+    pending?.catch(() => undefined);
+    const consumed = parser.parse(buf, start, fill, eof);
+    if (parser.done || eof || pending === null) {
+      if (pending !== null) await pending.catch(() => undefined);
+      break;
     }
+    let bytesRead: number;
     try {
-      eof = (await read()) === 0;
+      bytesRead = (await pending).bytesRead;
     } catch (e) {
       parser.abort('read-error', `reading ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
       break;
+    }
+    total += bytesRead;
+    if (bytesRead > 0 && progress) progress(total);
+    eof = bytesRead === 0;
+    const restStart = start + consumed;
+    const rest = fill - restStart;
+    const next: Buffer = spare!;
+    if (rest <= RESERVE && parser.need <= next.length - (RESERVE - rest)) {
+      buf.copy(next, RESERVE - rest, restStart, fill);
+      spare = buf.length >= next.length ? buf : Buffer.allocUnsafeSlow(next.length);
+      buf = next;
+      start = RESERVE - rest;
+      fill = RESERVE + bytesRead;
+    } else {
+      // A record larger than the reserve or the chunk: join the pieces in a buffer big enough for it.
+      const need = Math.max(parser.need, rest + bytesRead);
+      const joined = Buffer.allocUnsafeSlow(Math.max(need * 2, next.length));
+      buf.copy(joined, 0, restStart, fill);
+      next.copy(joined, rest, RESERVE, RESERVE + bytesRead);
+      buf = joined;
+      start = 0;
+      fill = rest + bytesRead;
+      spare = Buffer.allocUnsafeSlow(joined.length + RESERVE);
     }
   }
   return finish(parser, path, false);

@@ -4,7 +4,7 @@ import { CaptureOpenError, captureSize, readCapture } from '../capture/reader.js
 import { AllInternalClassifier, DefaultClassifier, type Classifier } from '../config/classify.js';
 import { CidrClassifier, parseCidr, type Cidr } from '../config/ranges.js';
 import { Engine } from '../engine/engine.js';
-import { buildReport, type Report, type ReportFile } from '../report/build.js';
+import { buildLazyReport, type LazyReport, type ReportFile } from '../report/build.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
 import { renderTable } from '../report/table.js';
@@ -92,8 +92,9 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
     }
   }
 
-  const report = buildReport(engine, files, { generator: GENERATOR, deterministic: opts.deterministic });
-  writeReport(report, format, opts.output, io);
+  const lazy = buildLazyReport(engine, files, { generator: GENERATOR, deterministic: opts.deterministic });
+  const report = lazy.report;
+  writeReport(lazy, format, opts.output, io);
 
   if (!quiet) {
     for (const w of report.warnings) io.stderr.write(`${warnColor.yellow('nps: warning:')} ${String(w.message)}\n`);
@@ -124,10 +125,12 @@ class ChunkedOutput {
   }
 }
 
-function emitReport(report: Report, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void): void {
-  if (format === 'json') writeStableJson(report, emit);
-  else if (format === 'ndjson') for (const line of ndjsonLines(report)) emit(line + '\n');
+function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void): void {
+  const report = lazy.report;
+  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows() });
+  else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows())) emit(line + '\n');
   else {
+    report.flows = [...lazy.flows()];
     const toTerminal = output === undefined || output === '-';
     const color = toTerminal ? colorFor(io.stdout, io.env) : colorFor({ isTTY: false }, {});
     const width = toTerminal && io.stdout.columns ? io.stdout.columns : 120;
@@ -135,7 +138,7 @@ function emitReport(report: Report, format: Format, output: string | undefined, 
   }
 }
 
-function writeReport(report: Report, format: Format, output: string | undefined, io: CliIO): void {
+function writeReport(report: LazyReport, format: Format, output: string | undefined, io: CliIO): void {
   if (output === undefined || output === '-') {
     const out = new ChunkedOutput((t) => io.stdout.write(t));
     emitReport(report, format, output, io, out.write);

@@ -42,7 +42,7 @@ function collapses(cls: AddrClass): boolean {
   return cls === AddrClass.External || cls === AddrClass.Excluded;
 }
 
-class AggRow {
+export class AggRow {
   next: AggRow | null = null;
   connections = 0;
   clientPackets = 0;
@@ -150,17 +150,42 @@ export class FlowAggregator {
     }
   }
 
-  /** The rows with their text, for the report (unordered). */
-  *rows(): IterableIterator<FlowRow> {
-    for (const head of this.buckets.values()) for (let r: AggRow | null = head; r !== null; r = r.next) yield this.render(r);
+  /**
+   * Every row in report order: interval, first packet, client, server
+   * (label class, then address numerically), server port, protocol.
+   */
+  sortedRows(): AggRow[] {
+    const all: AggRow[] = [];
+    for (const head of this.buckets.values()) for (let r: AggRow | null = head; r !== null; r = r.next) all.push(r);
+    all.sort(
+      (a, b) =>
+        a.interval - b.interval || a.first - b.first || a.ver - b.ver ||
+        a.cCls - b.cCls || a.c0 - b.c0 || a.c1 - b.c1 || a.c2 - b.c2 || a.c3 - b.c3 ||
+        a.sCls - b.sCls || a.s0 - b.s0 || a.s1 - b.s1 || a.s2 - b.s2 || a.s3 - b.s3 ||
+        a.port - b.port || a.proto - b.proto,
+    );
+    return all;
   }
 
-  private render(r: AggRow): FlowRow {
+  /** The rows with their text, in report order. */
+  *rows(): IterableIterator<FlowRow> {
+    for (const r of this.sortedRows()) yield this.render(r);
+  }
+
+  /** Client and server addresses of a row as text (null when collapsed). */
+  addresses(r: AggRow): [string | null, string | null] {
+    const v4 = r.ver === 4;
+    return [
+      collapses(r.cCls) ? null : v4 ? ip4ToString(r.c0) : ip6ToString([r.c0, r.c1, r.c2, r.c3]),
+      collapses(r.sCls) ? null : v4 ? ip4ToString(r.s0) : ip6ToString([r.s0, r.s1, r.s2, r.s3]),
+    ];
+  }
+
+  render(r: AggRow): FlowRow {
     const v4 = r.ver === 4;
     const cw = [r.c0, r.c1, r.c2, r.c3];
     const sw = [r.s0, r.s1, r.s2, r.s3];
-    const cIp = collapses(r.cCls) ? null : v4 ? ip4ToString(r.c0) : ip6ToString(cw);
-    const sIp = collapses(r.sCls) ? null : v4 ? ip4ToString(r.s0) : ip6ToString(sw);
+    const [cIp, sIp] = this.addresses(r);
     const app = applicationByPort(r.proto, r.port);
     const icmp = r.proto === 1 || r.proto === 58;
     const ids: string[] = [];

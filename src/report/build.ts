@@ -6,6 +6,7 @@
 import type { CaptureInfo } from '../capture/frame.js';
 import type { Engine } from '../engine/engine.js';
 import { applicationByPort, protoName } from '../flows/applications.js';
+import type { AggRow } from '../flows/aggregate.js';
 import { buildAssets } from '../inventory/assets.js';
 import { macVendor } from '../inventory/oui.js';
 import { linkTypeName } from './link-types.js';
@@ -33,7 +34,7 @@ export type Report = { [k: string]: Json } & {
   warnings: { [k: string]: Json }[];
 };
 
-export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOptions): Report {
+export function buildLazyReport(engine: Engine, files: ReportFile[], opts: ReportOptions): LazyReport {
   engine.finish();
   const drafts = buildAssets(engine.hosts);
 
@@ -41,13 +42,16 @@ export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOpt
   const assetOfIp = new Map<string, number>();
   drafts.forEach((a, i) => a.ips.forEach((ip) => assetOfIp.set(ip.ip, i)));
   const appsOf: Set<string>[] = drafts.map(() => new Set());
-  const rows = [...engine.aggregate.rows()];
+  const agg = engine.aggregate;
+  const rows = agg.sortedRows();
   for (const r of rows) {
-    if (r.application === 'unknown') continue;
-    const c = r.clientIp !== null ? assetOfIp.get(r.clientIp) : undefined;
-    const s = r.serverIp !== null ? assetOfIp.get(r.serverIp) : undefined;
-    if (c !== undefined) appsOf[c]!.add(r.application);
-    if (s !== undefined) appsOf[s]!.add(r.application);
+    const app = applicationByPort(r.proto, r.port).application;
+    if (app === 'unknown') continue;
+    const [cIp, sIp] = agg.addresses(r);
+    const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
+    const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
+    if (c !== undefined) appsOf[c]!.add(app);
+    if (s !== undefined) appsOf[s]!.add(app);
   }
 
   const assets = drafts.map((a, i) => ({
@@ -82,38 +86,35 @@ export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOpt
     attributes: (a.macEvidence.length ? { link: { mac_binding: a.macEvidence } } : {}) as { [k: string]: Json },
   }));
 
-  rows.sort(
-    (x, y) =>
-      x.intervalStart - y.intervalStart ||
-      x.first - y.first ||
-      cmp(x.client, y.client) ||
-      cmp(x.server, y.server) ||
-      x.serverPort - y.serverPort ||
-      x.proto - y.proto ||
-      x.ipVersion - y.ipVersion,
-  );
-  const flows = rows.map((r) => ({
-    interval_start: isoUs(r.intervalStart),
-    interval_end: isoUs(r.intervalEnd),
-    client: r.client,
-    client_ip: r.clientIp,
-    server: r.server,
-    server_ip: r.serverIp,
-    server_port: r.serverPort,
-    protocol: protoName(r.proto),
-    ip_version: r.ipVersion,
-    application: r.application,
-    family: r.family,
-    connections: r.connections,
-    client_packets: r.clientPackets,
-    server_packets: r.serverPackets,
-    client_bytes: r.clientBytes,
-    server_bytes: r.serverBytes,
-    first_seen: isoUs(r.first),
-    last_seen: isoUs(r.last),
-    community_id: r.communityIds[0] ?? null,
-    community_ids: r.communityIds,
-  }));
+  const flowRecord = (row: AggRow): { [k: string]: Json } => {
+    const r = agg.render(row);
+    // Keys in sorted order: the JSON writer then serialises the row natively.
+    return {
+      application: r.application,
+      client: r.client,
+      client_bytes: r.clientBytes,
+      client_ip: r.clientIp,
+      client_packets: r.clientPackets,
+      community_id: r.communityIds[0] ?? null,
+      community_ids: r.communityIds,
+      connections: r.connections,
+      family: r.family,
+      first_seen: isoUs(r.first),
+      interval_end: isoUs(r.intervalEnd),
+      interval_start: isoUs(r.intervalStart),
+      ip_version: r.ipVersion,
+      last_seen: isoUs(r.last),
+      protocol: protoName(r.proto),
+      server: r.server,
+      server_bytes: r.serverBytes,
+      server_ip: r.serverIp,
+      server_packets: r.serverPackets,
+      server_port: r.serverPort,
+    };
+  };
+  function* flows(): Generator<{ [k: string]: Json }> {
+    for (const row of rows) yield flowRecord(row);
+  }
 
   const traffic = assets.map((a) => ({
     asset_id: a.id,
@@ -148,20 +149,35 @@ export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOpt
     },
     config: opts.config ?? { path: null, sha256: null },
     assets,
-    flows,
+    flows: [],
     traffic,
     warnings: buildWarnings(engine),
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
-  return report;
+  return { report, flows, flowCount: rows.length };
+}
+
+/**
+ * A report whose flow rows are rendered on demand: writers that stream
+ * (JSON, NDJSON) iterate `flows()` once instead of holding every row.
+ */
+export interface LazyReport {
+  /** The document with `flows: []`. */
+  report: Report;
+  flows: () => Iterable<{ [k: string]: Json }>;
+  flowCount: number;
+}
+
+/** The whole report in memory (flows included). */
+export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOptions): Report {
+  const lazy = buildLazyReport(engine, files, opts);
+  lazy.report.flows = [...lazy.flows()];
+  return lazy.report;
 }
 
 /** Reader problem codes after which the rest of the file was not read. */
 const STOPPING_PROBLEMS = new Set(['truncated-capture', 'bad-record', 'bad-block', 'bad-gzip', 'read-error']);
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function buildWarnings(engine: Engine): { [k: string]: Json }[] {
   const w: { [k: string]: Json }[] = [];

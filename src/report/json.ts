@@ -16,37 +16,108 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
-function indent(text: string, pad: string): string {
-  return text.replace(/\n/g, '\n' + pad);
+const NEWLINES = /\n/g;
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || (typeof v !== 'object' && typeof v !== 'undefined' && typeof v !== 'function');
+}
+
+/** Keys already in sorted order, values primitives or arrays of primitives. */
+function isFlatAndSorted(obj: Record<string, unknown>): boolean {
+  let prev = '';
+  for (const k in obj) {
+    if (k <= prev && prev !== '') return false;
+    prev = k;
+    const v = obj[k];
+    if (isPrimitive(v)) continue;
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i < v.length; i++) if (!isPrimitive(v[i])) return false;
+  }
+  return true;
 }
 
 /**
- * The same text as `stableStringify(report) + '\n'`, produced piece by piece:
- * top-level arrays are written one element at a time, so a report with a
- * million flow rows never becomes one giant string.
+ * Appends `value` as JSON.stringify(value, null, 2) would print it at nesting
+ * `pad`, with object keys sorted, to `out`, without building intermediate
+ * objects or one big string.
  */
-export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: string) => void): void {
-  const keys = Object.keys(doc)
-    .filter((k) => doc[k] !== undefined)
-    .sort();
+function serialize(value: unknown, pad: string, out: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  const inner = pad + '  ';
+  if (Array.isArray(value)) {
+    const n = value.length;
+    if (n === 0) {
+      out.push('[]');
+      return;
+    }
+    out.push('[\n');
+    for (let i = 0; i < n; i++) {
+      out.push(inner);
+      serialize(value[i], inner, out);
+      out.push(i < n - 1 ? ',\n' : '\n');
+    }
+    out.push(pad + ']');
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  if (isFlatAndSorted(obj)) {
+    // Common case (report rows built in key order): let the native serializer do it.
+    out.push(JSON.stringify(obj, null, 2).replace(NEWLINES, '\n' + pad));
+    return;
+  }
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  if (keys.length === 0) {
+    out.push('{}');
+    return;
+  }
+  out.push('{\n');
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    out.push(inner, JSON.stringify(k), ': ');
+    serialize(obj[k], inner, out);
+    out.push(i < keys.length - 1 ? ',\n' : '\n');
+  }
+  out.push(pad + '}');
+}
+
+/**
+ * The same text as `stableStringify(doc) + '\n'`, produced piece by piece.
+ * Top-level arrays are written one element at a time; `lazy` supplies arrays
+ * as iterables (rendered one row at a time, never all held), replacing the
+ * document's own value under that key.
+ */
+export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: string) => void, lazy: Record<string, Iterable<unknown>> = {}): void {
+  const keys = [...new Set([...Object.keys(doc), ...Object.keys(lazy)])].filter((k) => k in lazy || doc[k] !== undefined).sort();
   if (keys.length === 0) {
     emit('{}\n');
     return;
   }
   emit('{\n');
+  const out: string[] = [];
+  const drain = () => {
+    emit(out.join(''));
+    out.length = 0;
+  };
   keys.forEach((k, i) => {
-    const v = doc[k];
-    emit(`  ${JSON.stringify(k)}: `);
-    if (Array.isArray(v) && v.length > 0) {
-      emit('[\n');
-      for (let j = 0; j < v.length; j++) {
-        emit('    ' + indent(JSON.stringify(sortKeys(v[j]), null, 2) ?? 'null', '    ') + (j < v.length - 1 ? ',\n' : '\n'));
+    out.push('  ', JSON.stringify(k), ': ');
+    const v = k in lazy ? lazy[k]! : doc[k];
+    if (k in lazy || Array.isArray(v)) {
+      let first = true;
+      for (const el of v as Iterable<unknown>) {
+        out.push(first ? '[\n    ' : ',\n    ');
+        first = false;
+        serialize(el, '    ', out);
+        if (out.length > 4096) drain();
       }
-      emit('  ]');
+      out.push(first ? '[]' : '\n  ]');
     } else {
-      emit(indent(JSON.stringify(sortKeys(v), null, 2), '  '));
+      serialize(v, '  ', out);
     }
-    emit(i < keys.length - 1 ? ',\n' : '\n');
+    out.push(i < keys.length - 1 ? ',\n' : '\n');
+    drain();
   });
   emit('}\n');
 }

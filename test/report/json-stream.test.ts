@@ -6,6 +6,9 @@ const docs: Record<string, unknown>[] = [
   {},
   { b: 1, a: [] },
   { z: [{ y: 1, x: [1, 2, { q: null, p: 'é"\n' }] }, { w: {} }], a: { c: 3, b: [true] }, m: 'x', u: undefined },
+  // rows already in key order (the native fast path), and one with a nested object
+  { rows: [{ a: 1, b: 'x\ny', c: [1, 'two', null], d: null }, { a: 2, b: '', c: [], d: 1.5 }, { a: 3, b: { z: 1, y: [] } }] },
+  { rows: [{ b: 1, a: 2 }, { a: [{ c: 1 }] }, { a: undefined, b: 1 }] },
 ];
 
 test('streamed JSON is byte-identical to stableStringify', () => {
