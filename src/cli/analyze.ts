@@ -107,6 +107,12 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   return 0;
 }
 
+/**
+ * Flow and traffic rows are many: one line each keeps the report small, fast
+ * to write, and still diffable row by row.
+ */
+const COMPACT_ROWS: ReadonlySet<string> = new Set(['flows', 'traffic']);
+
 /** Collects output in large pieces and hands each to `sink`. */
 class ChunkedOutput {
   private parts: string[] = [];
@@ -127,7 +133,7 @@ class ChunkedOutput {
 
 function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void): void {
   const report = lazy.report;
-  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows() });
+  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows() }, COMPACT_ROWS);
   else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows())) emit(line + '\n');
   else {
     report.flows = [...lazy.flows()];

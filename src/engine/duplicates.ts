@@ -28,10 +28,17 @@ export class DuplicateDetector {
     let a = 0x811c9dc5 ^ wireLen;
     let b = 0x9747b28c ^ Math.imul(wireLen, 0x5bd1e995);
     const stop = end - off > HASH_BYTES ? off + HASH_BYTES : end;
-    for (let i = off; i < stop; i++) {
-      const c = buf[i]!;
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b + c, 0x5bd1e995) ^ (b >>> 13);
+    // Four bytes per step, then the odd tail.
+    let i = off;
+    for (; i + 4 <= stop; i += 4) {
+      const w = (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)) >>> 0;
+      a = Math.imul(a ^ w, 0x01000193);
+      a ^= a >>> 15;
+      b = Math.imul(b + w, 0x5bd1e995) ^ (b >>> 13);
+    }
+    for (; i < stop; i++) {
+      a = Math.imul(a ^ buf[i]!, 0x01000193);
+      b = Math.imul(b + buf[i]!, 0x5bd1e995) ^ (b >>> 13);
     }
     a ^= a >>> 16;
     const slot = a & (SLOTS - 1);

@@ -68,6 +68,8 @@ export class Engine {
   readonly problems: (CaptureProblem & { file: string })[] = [];
   readonly files: string[] = [];
   private finished = false;
+  private lastLinkType = -1;
+  private lastLinkKnown = false;
 
   constructor(readonly opts: EngineOptions = {}) {
     this.classifier = opts.classifier ?? new DefaultClassifier();
@@ -100,8 +102,13 @@ export class Engine {
     } else {
       this.maxTs = ts;
     }
-    if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
-    if (!isKnownLinkType(linkType)) {
+    if (linkType !== this.lastLinkType) {
+      // Link types change rarely (pcapng interfaces): check the lists only then.
+      if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
+      this.lastLinkType = linkType;
+      this.lastLinkKnown = isKnownLinkType(linkType);
+    }
+    if (!this.lastLinkKnown) {
       this.unknownLinkTypes.set(linkType, (this.unknownLinkTypes.get(linkType) ?? 0) + 1);
       return;
     }

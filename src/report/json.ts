@@ -17,6 +17,7 @@ export function sortKeys(value: unknown): unknown {
 }
 
 const NEWLINES = /\n/g;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 function isPrimitive(v: unknown): boolean {
   return v === null || (typeof v !== 'object' && typeof v !== 'undefined' && typeof v !== 'function');
@@ -89,7 +90,13 @@ function serialize(value: unknown, pad: string, out: string[]): void {
  * as iterables (rendered one row at a time, never all held), replacing the
  * document's own value under that key.
  */
-export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: string) => void, lazy: Record<string, Iterable<unknown>> = {}): void {
+export function writeStableJson(
+  doc: Record<string, unknown>,
+  emit: (chunk: string) => void,
+  lazy: Record<string, Iterable<unknown>> = {},
+  /** Top-level arrays whose elements are written one per line, unindented. */
+  compact: ReadonlySet<string> = NO_KEYS,
+): void {
   const keys = [...new Set([...Object.keys(doc), ...Object.keys(lazy)])].filter((k) => k in lazy || doc[k] !== undefined).sort();
   if (keys.length === 0) {
     emit('{}\n');
@@ -106,10 +113,12 @@ export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: stri
     const v = k in lazy ? lazy[k]! : doc[k];
     if (k in lazy || Array.isArray(v)) {
       let first = true;
+      const oneLine = compact.has(k);
       for (const el of v as Iterable<unknown>) {
         out.push(first ? '[\n    ' : ',\n    ');
         first = false;
-        serialize(el, '    ', out);
+        if (oneLine) out.push(compactJson(el));
+        else serialize(el, '    ', out);
         if (out.length > 4096) drain();
       }
       out.push(first ? '[]' : '\n  ]');
@@ -120,4 +129,12 @@ export function writeStableJson(doc: Record<string, unknown>, emit: (chunk: stri
     drain();
   });
   emit('}\n');
+}
+
+/** One line of JSON with sorted keys (the native serialiser when keys are already in order). */
+export function compactJson(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && isFlatAndSorted(value as Record<string, unknown>)) {
+    return JSON.stringify(value);
+  }
+  return JSON.stringify(sortKeys(value)) ?? 'null';
 }

@@ -3,13 +3,13 @@
  * traffic, warning), for streaming into other tools.
  */
 import type { Report } from './build.js';
-import { stableStringify } from './json.js';
+import { compactJson } from './json.js';
 
 export function* ndjsonLines(report: Report, flowRows: Iterable<Record<string, unknown>> = report.flows): Generator<string> {
   const { assets, flows: _flows, traffic, warnings, ...summary } = report;
-  yield stableStringify({ type: 'summary', ...summary }, 0);
-  for (const a of assets) yield stableStringify({ type: 'asset', ...a }, 0);
-  for (const f of flowRows) yield stableStringify({ type: 'flow', ...f }, 0);
-  for (const t of (traffic as Record<string, unknown>[] | undefined) ?? []) yield stableStringify({ type: 'traffic', ...t }, 0);
-  for (const w of warnings) yield stableStringify({ type: 'warning', ...w }, 0);
+  yield compactJson({ type: 'summary', ...summary });
+  for (const a of assets) yield compactJson({ type: 'asset', ...a });
+  for (const f of flowRows) yield compactJson({ type: 'flow', ...f });
+  for (const t of (traffic as Record<string, unknown>[] | undefined) ?? []) yield compactJson({ type: 'traffic', ...t });
+  for (const w of warnings) yield compactJson({ type: 'warning', ...w });
 }

@@ -19,4 +19,12 @@ test('streamed JSON is byte-identical to stableStringify', () => {
   }
 });
 
+test('compact arrays: one row per line, same data', () => {
+  const d = { b: [{ y: 2, x: 1 }, { a: [1, { d: 1, c: 2 }] }], a: { z: 1 } };
+  let out = '';
+  writeStableJson(d, (s) => (out += s), {}, new Set(['b']));
+  assert.equal(JSON.parse(out), d);
+  assert.ok(out.includes('\n    {"x":1,"y":2},\n    {"a":[1,{"c":2,"d":1}]}\n  ]'), out);
+});
+
 test.run();
