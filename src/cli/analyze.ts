@@ -1,10 +1,14 @@
 /** `nps analyze <capture...>`: offline analysis of pcap/pcapng files or stdin. */
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeCsv } from '../report/csv.js';
 import { CaptureOpenError, captureSize, readCapture } from '../capture/reader.js';
-import { AllInternalClassifier, DefaultClassifier, type Classifier } from '../config/classify.js';
-import { CidrClassifier, parseCidr, type Cidr } from '../config/ranges.js';
+import type { Classifier } from '../config/classify.js';
+import { ConfigClassifier } from '../config/classifier.js';
+import { loadConfig, parseRange } from '../config/load.js';
+import type { AddressRange, LoadedConfig, NpsConfig } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
-import { buildLazyReport, type LazyReport, type ReportFile } from '../report/build.js';
+import { buildLazyReport, type Json, type LazyReport, type ReportFile } from '../report/build.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
 import { renderTable } from '../report/table.js';
@@ -13,8 +17,16 @@ import { colorFor, type CliIO } from './io.js';
 import { createProgress } from './progress.js';
 import { GENERATOR } from './version.js';
 
-export type Format = 'table' | 'json' | 'ndjson';
-export const FORMATS: Format[] = ['table', 'json', 'ndjson'];
+export type Format = 'table' | 'json' | 'ndjson' | 'csv';
+export const FORMATS: Format[] = ['table', 'json', 'ndjson', 'csv'];
+export const VIEWS = ['assets', 'flows', 'traffic'] as const;
+export type View = (typeof VIEWS)[number];
+
+export function parseView(value: string | undefined): View | undefined {
+  if (value === undefined) return undefined;
+  if (!(VIEWS as readonly string[]).includes(value)) throw new UsageError(`--view must be one of ${VIEWS.join(', ')}, not "${value}"`);
+  return value as View;
+}
 
 export interface AnalyzeOptions {
   read?: string[];
@@ -25,6 +37,8 @@ export interface AnalyzeOptions {
   deterministic?: boolean;
   strict?: boolean;
   internal?: string[];
+  config?: string;
+  view?: string;
   progress?: boolean;
 }
 
@@ -40,17 +54,22 @@ export function parseFormat(value: string | undefined, stdout: { isTTY?: boolean
   return value as Format;
 }
 
-export function classifierFrom(internal: string[] | undefined): Classifier {
-  if (!internal || internal.length === 0) return new DefaultClassifier();
+/**
+ * The configuration's classifier; `--internal` replaces its internal groups
+ * with one inventoried group of the given ranges ("all": every address).
+ */
+export function classifierFrom(loaded: LoadedConfig, internal: string[] | undefined): Classifier {
+  if (!internal || internal.length === 0) return new ConfigClassifier(loaded.config);
   const items = internal.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (items.length === 1 && items[0] === 'all') return new AllInternalClassifier();
-  const ranges: Cidr[] = [];
-  for (const item of items) {
-    const c = parseCidr(item);
-    if (c === null) throw new UsageError(`--internal: "${item}" is not an address range; give CIDR blocks such as 10.0.0.0/8 or fd00::/8, or "all"`);
-    ranges.push(c);
+  const texts = items.length === 1 && items[0] === 'all' ? ['0.0.0.0/0', '::/0'] : items;
+  const ranges: AddressRange[] = [];
+  for (const item of texts) {
+    const r = parseRange(item);
+    if (r === null) throw new UsageError(`--internal: "${item}" is not an address range; give CIDR blocks such as 10.0.0.0/8 or fd00::/8, first-last ranges, or "all"`);
+    ranges.push(r);
   }
-  return new CidrClassifier(ranges);
+  const config: NpsConfig = { ...loaded.config, internal: [{ name: 'command-line', ranges, inventory: true, assignment: 'dhcp' }] };
+  return new ConfigClassifier(config);
 }
 
 /** Runs the analysis; returns the exit code. */
@@ -60,7 +79,12 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
   const format = parseFormat(opts.format, io.stdout, opts.output);
   const maxPackets = parseCount(opts.count);
-  const classifier = classifierFrom(opts.internal);
+  const view = parseView(opts.view);
+  if (view !== undefined && (format === 'json' || format === 'ndjson')) {
+    throw new UsageError(`--view applies to -f table and -f csv; ${format} always holds every view`);
+  }
+  const loaded = loadConfig({ path: opts.config, cwd: process.cwd() });
+  const classifier = classifierFrom(loaded, opts.internal);
   const quiet = opts.quiet === true;
   const warnColor = colorFor(io.stderr, io.env);
 
@@ -92,9 +116,16 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
     }
   }
 
-  const lazy = buildLazyReport(engine, files, { generator: GENERATOR, deterministic: opts.deterministic });
+  const lazy = buildLazyReport(engine, files, {
+    generator: GENERATOR,
+    deterministic: opts.deterministic,
+    sensor: { name: loaded.config.sensor.name, network: loaded.config.sensor.network },
+    config: { path: loaded.path, sha256: loaded.sha256 },
+    configWarnings: loaded.warnings,
+  });
   const report = lazy.report;
-  writeReport(lazy, format, opts.output, io);
+  if (format === 'csv') writeCsvViews(lazy, view, opts.output, io);
+  else writeReport(lazy, format, opts.output, io, view);
 
   if (!quiet) {
     for (const w of report.warnings) io.stderr.write(`${warnColor.yellow('nps: warning:')} ${String(w.message)}\n`);
@@ -131,23 +162,64 @@ class ChunkedOutput {
   }
 }
 
-function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void): void {
+function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void, view?: View): void {
   const report = lazy.report;
-  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows() }, COMPACT_ROWS);
-  else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows())) emit(line + '\n');
+  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows(), traffic: lazy.traffic() }, COMPACT_ROWS);
+  else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.traffic())) emit(line + '\n');
   else {
     report.flows = [...lazy.flows()];
+    report.traffic = [...lazy.traffic()];
     const toTerminal = output === undefined || output === '-';
     const color = toTerminal ? colorFor(io.stdout, io.env) : colorFor({ isTTY: false }, {});
     const width = toTerminal && io.stdout.columns ? io.stdout.columns : 120;
-    emit(renderTable(report, { width, color }));
+    emit(renderTable(report, { width, color, view }));
   }
 }
 
-function writeReport(report: LazyReport, format: Format, output: string | undefined, io: CliIO): void {
+function writeReport(report: LazyReport, format: Format, output: string | undefined, io: CliIO, view?: View): void {
+  writeOutput(output, io, (emit) => emitReport(report, format, output, io, emit, view));
+}
+
+/** Rows of a view, rendered lazily for the big ones. */
+function viewRows(lazy: LazyReport, view: View): Iterable<Record<string, Json>> {
+  if (view === 'assets') return lazy.report.assets;
+  return view === 'flows' ? lazy.flows() : lazy.traffic();
+}
+
+/**
+ * CSV: one view to stdout (or to a file) with --view (default assets), or,
+ * when -o names a directory (existing, or ending in /), every view as
+ * assets.csv, flows.csv and traffic.csv in it.
+ */
+function writeCsvViews(lazy: LazyReport, view: View | undefined, output: string | undefined, io: CliIO): void {
+  let isDir = false;
+  if (output !== undefined && output !== '-') {
+    try {
+      isDir = statSync(output).isDirectory();
+    } catch {
+      isDir = output.endsWith('/');
+    }
+  }
+  if (!isDir) {
+    const v = view ?? 'assets';
+    writeOutput(output, io, (emit) => writeCsv(v, viewRows(lazy, v), emit));
+    return;
+  }
+  try {
+    mkdirSync(output!, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot create the directory ${output}: ${(e as Error).message}`, 3);
+  }
+  for (const v of view ? [view] : VIEWS) {
+    writeOutput(join(output!, `${v}.csv`), io, (emit) => writeCsv(v, viewRows(lazy, v), emit));
+  }
+}
+
+/** Sends what `produce` emits to stdout, or atomically to a file (a device or pipe directly). */
+function writeOutput(output: string | undefined, io: CliIO, produce: (emit: (text: string) => void) => void): void {
   if (output === undefined || output === '-') {
     const out = new ChunkedOutput((t) => io.stdout.write(t));
-    emitReport(report, format, output, io, out.write);
+    produce(out.write);
     out.flush();
     return;
   }
@@ -164,7 +236,7 @@ function writeReport(report: LazyReport, format: Format, output: string | undefi
   try {
     fd = openSync(target, 'w');
     const out = new ChunkedOutput((t) => writeAllSync(fd, t));
-    emitReport(report, format, output, io, out.write);
+    produce(out.write);
     out.flush();
     closeSync(fd);
     fd = -1;

@@ -3,6 +3,7 @@
  * throw typed errors (errors.ts); anything else is a bug and says so.
  */
 import { CommanderError } from 'commander';
+import { ConfigError } from '../config/types.js';
 import { CliError, EXIT_USAGE } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 import { buildProgram, type ProgramResult } from './program.js';
@@ -17,6 +18,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     if (e instanceof CommanderError) {
       // --help and --version end here with code 0; usage errors were printed by commander.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    if (e instanceof ConfigError) {
+      for (const line of e.message.split('\n')) io.stderr.write(`nps: ${line}\n`);
+      io.stderr.write('nps: the configuration is not valid (nps config validate FILE lists every problem)\n');
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {

@@ -12,11 +12,25 @@ export const enum AddrClass {
   Excluded = 3,
   /** Multicast, broadcast, unspecified, loopback: shown as is, never an asset. */
   Special = 4,
+  /** In a monitored external group by IP range: shown as the group, with its address. */
+  Monitored = 5,
+  /** In a monitored external group by name (learned from DNS): shown as the group only. */
+  MonitoredByName = 6,
+}
+
+/** Outside the internal ranges (External or a monitored group). */
+export function isExternalClass(c: AddrClass): boolean {
+  return c === AddrClass.External || c === AddrClass.Monitored || c === AddrClass.MonitoredByName;
 }
 
 export interface Classifier {
   classify4(ip: number): AddrClass;
   classify6(w: Uint32Array | ArrayLike<number>): AddrClass;
+  /** The group (internal, excluded or external, by class) of an address; -1 when none. */
+  group4?(ip: number): number;
+  group6?(w: Uint32Array | ArrayLike<number>): number;
+  /** Name of group `index` for a class (labels of monitored groups in flows). */
+  groupName?(cls: AddrClass, index: number): string;
 }
 
 export interface Range4 {

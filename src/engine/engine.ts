@@ -5,7 +5,9 @@
  * state at the end.
  */
 import type { CaptureProblem, Frame } from '../capture/frame.js';
-import { AddrClass, DefaultClassifier, type Classifier } from '../config/classify.js';
+import { AddrClass, DefaultClassifier, isExternalClass, type Classifier } from '../config/classify.js';
+import { ConfigClassifier } from '../config/classifier.js';
+import { answerAddresses } from '../dissect/dns-message.js';
 import { decodeFrame } from '../decode/decode.js';
 import { DecodeErrors } from '../decode/errors.js';
 import { decodeRawIp, isKnownLinkType } from '../decode/link.js';
@@ -43,6 +45,8 @@ export class Engine {
   readonly view = new PacketView();
   readonly errors = new DecodeErrors();
   readonly classifier: Classifier;
+  /** The classifier when it comes from a configuration (groups, excluded MACs, names to learn). */
+  readonly config: ConfigClassifier | null;
   readonly hosts: HostTable;
   readonly flows: FlowTable;
   readonly aggregate: FlowAggregator;
@@ -74,7 +78,13 @@ export class Engine {
   constructor(readonly opts: EngineOptions = {}) {
     this.classifier = opts.classifier ?? new DefaultClassifier();
     this.hosts = new HostTable({ maxHosts: opts.maxHosts });
-    this.aggregate = new FlowAggregator(this.classifier, opts.intervalUs ?? 30 * 60e6, opts.maxFlowRows);
+    this.config = this.classifier instanceof ConfigClassifier ? this.classifier : null;
+    this.aggregate = new FlowAggregator(
+      this.classifier,
+      opts.intervalUs ?? 30 * 60e6,
+      opts.maxFlowRows,
+      this.config !== null && this.config.excludedMacCount > 0 ? (ver, w, cls) => this.excludedByMac(ver, w, cls) : null,
+    );
     this.flows = new FlowTable(
       (t, slot) => this.aggregate.add(t, slot),
       (t, slot) => this.onAnswered(t, slot),
@@ -157,7 +167,7 @@ export class Engine {
       h.sent = true;
       if (v.vlan >= 0) h.vlan = v.vlan;
       if (mac !== null) HostTable.noteSourceMac(h, mac);
-    } else if (sCls === AddrClass.External && mac !== null) {
+    } else if (isExternalClass(sCls) && mac !== null) {
       mac.routesExternal = true;
     }
     if (dCls === AddrClass.Inventoried) {
@@ -203,8 +213,45 @@ export class Engine {
 
   private transport(v: PacketView, bytes: number, packets: number): void {
     if (v.proto < 0) return;
+    if (v.proto === 17 && v.srcPort === 53 && this.config !== null && this.config.hasNameGroups) this.learnNames(v);
     if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
     this.flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
+  }
+
+  /** DNS answers for names of monitored groups: their addresses join the group (SPEC §2.1, by FQDN). */
+  private learnNames(v: PacketView): void {
+    const cc = this.config!;
+    const answers = answerAddresses(v.buf, v.payloadOff, v.payloadLen);
+    if (answers === null) return;
+    for (const a of answers) {
+      let g = cc.groupForName(a.name);
+      for (let i = 0; g < 0 && i < a.aliases.length; i++) g = cc.groupForName(a.aliases[i]!);
+      if (g < 0) continue;
+      for (const ip of a.v4) cc.learn4(ip, g);
+      for (const w of a.v6) cc.learn6(w, g);
+    }
+  }
+
+  /** True when `mac` is listed under `excluded`. */
+  isExcludedMac(mac: number): boolean {
+    return this.config !== null && this.config.isExcludedMac(mac);
+  }
+
+  /**
+   * An internal address owned by an excluded MAC is Excluded too (SPEC §2.1),
+   * whatever address it moves to: owned means bound by ARP/ND, or the only MAC
+   * it sent from when that MAC does not forward for others.
+   */
+  private excludedByMac(ver: number, w: Uint32Array, cls: AddrClass): AddrClass {
+    if (cls !== AddrClass.Inventoried) return cls;
+    const h = ver === 4 ? this.hosts.find4(w[0]!) : this.hosts.find6(w);
+    if (h === null) return cls;
+    if (h.boundMac >= 0) return this.isExcludedMac(h.boundMac) ? AddrClass.Excluded : cls;
+    if (h.macs.length === 1 && this.isExcludedMac(h.macs[0]!)) {
+      const m = this.hosts.findMac(h.macs[0]!);
+      if (m === null || !m.routesExternal) return AddrClass.Excluded;
+    }
+    return cls;
   }
 
   private arpPacket(v: PacketView): void {

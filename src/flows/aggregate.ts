@@ -39,8 +39,11 @@ export interface FlowRow {
 
 /** Endpoints shown by label only, without their address. */
 function collapses(cls: AddrClass): boolean {
-  return cls === AddrClass.External || cls === AddrClass.Excluded;
+  return cls === AddrClass.External || cls === AddrClass.Excluded || cls === AddrClass.MonitoredByName;
 }
+
+/** Lets the engine override a class at fold time (an address owned by an excluded MAC). */
+export type ClassOverride = (ver: number, w: Uint32Array, cls: AddrClass) => AddrClass;
 
 export class AggRow {
   next: AggRow | null = null;
@@ -65,6 +68,9 @@ export class AggRow {
     readonly port: number,
     readonly cCls: AddrClass,
     readonly sCls: AddrClass,
+    /** Group of a monitored endpoint (its label), else -1. */
+    readonly cGroup: number,
+    readonly sGroup: number,
     readonly c0: number, readonly c1: number, readonly c2: number, readonly c3: number,
     readonly s0: number, readonly s1: number, readonly s2: number, readonly s3: number,
   ) {}
@@ -81,7 +87,19 @@ export class FlowAggregator {
     private readonly classifier: Classifier,
     readonly intervalUs: number,
     readonly maxRows = 1_000_000,
+    private readonly override: ClassOverride | null = null,
   ) {}
+
+  private classOf(ver: number, w: Uint32Array): AddrClass {
+    const cls = ver === 4 ? this.classifier.classify4(w[0]!) : this.classifier.classify6(w);
+    return this.override === null ? cls : this.override(ver, w, cls);
+  }
+
+  private groupOf(ver: number, w: Uint32Array, cls: AddrClass): number {
+    if (cls !== AddrClass.Monitored && cls !== AddrClass.MonitoredByName) return -1;
+    const g = ver === 4 ? this.classifier.group4?.(w[0]!) : this.classifier.group6?.(w);
+    return g ?? -1;
+  }
 
   get size(): number {
     return this.count;
@@ -102,8 +120,10 @@ export class FlowAggregator {
     }
     const proto = t.proto[slot]!;
     const port = t.serverPort(slot);
-    const cCls = ver === 4 ? this.classifier.classify4(c[0]!) : this.classifier.classify6(c);
-    const sCls = ver === 4 ? this.classifier.classify4(s[0]!) : this.classifier.classify6(s);
+    const cCls = this.classOf(ver, c);
+    const sCls = this.classOf(ver, s);
+    const cGroup = this.groupOf(ver, c, cCls);
+    const sGroup = this.groupOf(ver, s, sCls);
     const cHide = collapses(cCls);
     const sHide = collapses(sCls);
     // A collapsed endpoint keys by its label (class), not its address.
@@ -113,6 +133,7 @@ export class FlowAggregator {
     const interval = Math.floor(first / this.intervalUs);
 
     let h = Math.imul(interval ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((port << 8) ^ proto ^ (ver << 24) ^ (cCls << 28) ^ (sCls << 30), 0xc2b2ae35);
+    h ^= Math.imul(cGroup ^ (sGroup << 16), 0x7feb352d);
     h = Math.imul(h ^ c0, 0x27d4eb2f) ^ Math.imul(c1 ^ c2 ^ c3, 0x165667b1);
     h = Math.imul(h ^ s0, 0x9e3779b1) ^ Math.imul(s1 ^ s2 ^ s3, 0x85ebca77);
     h = (h ^ (h >>> 15)) & 0x3fffffff;
@@ -122,6 +143,7 @@ export class FlowAggregator {
     while (
       row !== null &&
       !(row.interval === interval && row.port === port && row.proto === proto && row.ver === ver && row.cCls === cCls && row.sCls === sCls &&
+        row.cGroup === cGroup && row.sGroup === sGroup &&
         row.c0 === c0 && row.c1 === c1 && row.c2 === c2 && row.c3 === c3 && row.s0 === s0 && row.s1 === s1 && row.s2 === s2 && row.s3 === s3)
     ) {
       row = row.next;
@@ -131,7 +153,7 @@ export class FlowAggregator {
         this.dropped++;
         return;
       }
-      row = new AggRow(h, interval, ver, proto, port, cCls, sCls, c0, c1, c2, c3, s0, s1, s2, s3);
+      row = new AggRow(h, interval, ver, proto, port, cCls, sCls, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
       row.next = head;
       this.buckets.set(h, row);
       this.count++;
@@ -160,8 +182,8 @@ export class FlowAggregator {
     all.sort(
       (a, b) =>
         a.interval - b.interval || a.first - b.first || a.ver - b.ver ||
-        a.cCls - b.cCls || a.c0 - b.c0 || a.c1 - b.c1 || a.c2 - b.c2 || a.c3 - b.c3 ||
-        a.sCls - b.sCls || a.s0 - b.s0 || a.s1 - b.s1 || a.s2 - b.s2 || a.s3 - b.s3 ||
+        a.cCls - b.cCls || a.cGroup - b.cGroup || a.c0 - b.c0 || a.c1 - b.c1 || a.c2 - b.c2 || a.c3 - b.c3 ||
+        a.sCls - b.sCls || a.sGroup - b.sGroup || a.s0 - b.s0 || a.s1 - b.s1 || a.s2 - b.s2 || a.s3 - b.s3 ||
         a.port - b.port || a.proto - b.proto,
     );
     return all;
@@ -181,7 +203,17 @@ export class FlowAggregator {
     ];
   }
 
-  render(r: AggRow): FlowRow {
+  /** What a flow shows for an endpoint: its address, `External`, `Excluded`, or a monitored group's name. */
+  label(cls: AddrClass, group: number, ip: string | null): string {
+    if (cls === AddrClass.Monitored || cls === AddrClass.MonitoredByName) {
+      return group >= 0 && this.classifier.groupName ? this.classifier.groupName(cls, group) : 'External';
+    }
+    if (cls === AddrClass.Excluded) return 'Excluded';
+    if (cls === AddrClass.External) return 'External';
+    return ip ?? '';
+  }
+
+  render(r: AggRow, withCommunityIds = true): FlowRow {
     const v4 = r.ver === 4;
     const cw = [r.c0, r.c1, r.c2, r.c3];
     const sw = [r.s0, r.s1, r.s2, r.s3];
@@ -191,7 +223,7 @@ export class FlowAggregator {
     const ids: string[] = [];
     const wide = collapses(r.cCls) || collapses(r.sCls);
     const step = wide ? 9 : 1;
-    for (let i = 0; i + step <= r.samples.length; i += step) {
+    for (let i = 0; withCommunityIds && i + step <= r.samples.length; i += step) {
       const cport = r.samples[i]!;
       const cAddr = wide ? r.samples.slice(i + 1, i + 5) : cw;
       const sAddr = wide ? r.samples.slice(i + 5, i + 9) : sw;
@@ -208,9 +240,9 @@ export class FlowAggregator {
     return {
       intervalStart: r.interval * this.intervalUs,
       intervalEnd: (r.interval + 1) * this.intervalUs,
-      client: cIp ?? label(r.cCls),
+      client: this.label(r.cCls, r.cGroup, cIp),
       clientIp: cIp,
-      server: sIp ?? label(r.sCls),
+      server: this.label(r.sCls, r.sGroup, sIp),
       serverIp: sIp,
       serverPort: r.port,
       proto: r.proto,
@@ -229,6 +261,4 @@ export class FlowAggregator {
   }
 }
 
-function label(cls: AddrClass): string {
-  return cls === AddrClass.Excluded ? 'Excluded' : 'External';
-}
+

@@ -19,6 +19,8 @@ export interface AssetDraft {
   id: string;
   identity: 'mac' | 'ip';
   mac: string | null;
+  /** The MAC as a number, -1 for IP identity. */
+  macNumber: number;
   ips: AssetIp[];
   vlan: number | null;
   first: number;
@@ -98,23 +100,23 @@ export function buildAssets(table: HostTable): AssetDraft[] {
   const assets: AssetDraft[] = [];
   for (const [mac, members] of byMac) {
     const macRec = table.findMac(mac);
-    assets.push(draft(`mac:${macToString(mac)}`, 'mac', macToString(mac), members, macRec, [...(evidence.get(mac) ?? [])].sort()));
+    assets.push(draft(`mac:${macToString(mac)}`, 'mac', macToString(mac), mac, members, macRec, [...(evidence.get(mac) ?? [])].sort()));
   }
   for (const h of byIp) {
     const ip = ipOf(h);
-    assets.push(draft(`ip:${ip.ip}`, 'ip', null, [h], null, []));
+    assets.push(draft(`ip:${ip.ip}`, 'ip', null, -1, [h], null, []));
   }
   // Devices that only spoke below IP (switches sending LLDP/STP, ...).
   for (const m of table.macRecords()) {
     if (m.ipSent || byMac.has(m.mac) || isGroupMac(m.mac) || m.mac === 0) continue;
-    const a = draft(`mac:${macToString(m.mac)}`, 'mac', macToString(m.mac), [], m, []);
+    const a = draft(`mac:${macToString(m.mac)}`, 'mac', macToString(m.mac), m.mac, [], m, []);
     assets.push(a);
   }
   assets.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return assets;
 }
 
-function draft(id: string, identity: 'mac' | 'ip', mac: string | null, members: HostRecord[], macRec: MacRecord | null, macEvidence: string[]): AssetDraft {
+function draft(id: string, identity: 'mac' | 'ip', mac: string | null, macNumber: number, members: HostRecord[], macRec: MacRecord | null, macEvidence: string[]): AssetDraft {
   const ips = members.map(ipOf).sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
   let first = Infinity;
   let last = -Infinity;
@@ -144,6 +146,7 @@ function draft(id: string, identity: 'mac' | 'ip', mac: string | null, members: 
     id,
     identity,
     mac,
+    macNumber,
     ips,
     vlan: vlan >= 0 ? vlan : null,
     first,

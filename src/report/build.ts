@@ -7,6 +7,8 @@ import type { CaptureInfo } from '../capture/frame.js';
 import type { Engine } from '../engine/engine.js';
 import { applicationByPort, protoName } from '../flows/applications.js';
 import type { AggRow } from '../flows/aggregate.js';
+import type { ConfigWarning } from '../config/types.js';
+import { summariseTraffic, totalsRecord, trafficRecord } from './traffic.js';
 import { buildAssets } from '../inventory/assets.js';
 import { macVendor } from '../inventory/oui.js';
 import { linkTypeName } from './link-types.js';
@@ -25,18 +27,22 @@ export interface ReportOptions {
   config?: { path: string | null; sha256: string | null };
   deterministic?: boolean;
   now?: Date;
+  /** Problems the configuration loader found that do not stop the analysis. */
+  configWarnings?: ConfigWarning[];
 }
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Report = { [k: string]: Json } & {
   assets: { [k: string]: Json }[];
   flows: { [k: string]: Json }[];
+  traffic: { [k: string]: Json }[];
   warnings: { [k: string]: Json }[];
 };
 
 export function buildLazyReport(engine: Engine, files: ReportFile[], opts: ReportOptions): LazyReport {
   engine.finish();
-  const drafts = buildAssets(engine.hosts);
+  // Assets whose MAC is excluded (SPEC §2.1) collect nothing: drop them whole.
+  const drafts = buildAssets(engine.hosts).filter((a) => a.macNumber < 0 || !engine.isExcludedMac(a.macNumber));
 
   // Applications each asset used, as client or server, from the flow rows.
   const assetOfIp = new Map<string, number>();
@@ -53,6 +59,9 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     if (c !== undefined) appsOf[c]!.add(app);
     if (s !== undefined) appsOf[s]!.add(app);
   }
+
+  const assetIds = drafts.map((a) => a.id);
+  const summary = summariseTraffic(agg, rows, assetOfIp, assetIds);
 
   const assets = drafts.map((a, i) => ({
     id: a.id,
@@ -77,6 +86,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     first_seen: isoUs(a.first),
     last_seen: isoUs(a.last),
     traffic: {
+      ...totalsRecord(summary.totals[i]!),
       ingress_bytes: a.ingressBytes,
       egress_bytes: a.egressBytes,
       ingress_packets: a.ingressPackets,
@@ -116,13 +126,9 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     for (const row of rows) yield flowRecord(row);
   }
 
-  const traffic = assets.map((a) => ({
-    asset_id: a.id,
-    ingress_bytes: a.traffic.ingress_bytes,
-    egress_bytes: a.traffic.egress_bytes,
-    ingress_packets: a.traffic.ingress_packets,
-    egress_packets: a.traffic.egress_packets,
-  }));
+  function* traffic(): Generator<{ [k: string]: Json }> {
+    for (const t of summary.rows) yield trafficRecord(t, assetIds);
+  }
 
   const linkTypes = engine.linkTypes.map(linkTypeName);
   const report: Report = {
@@ -150,11 +156,11 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     config: opts.config ?? { path: null, sha256: null },
     assets,
     flows: [],
-    traffic,
-    warnings: buildWarnings(engine),
+    traffic: [],
+    warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine)],
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
-  return { report, flows, flowCount: rows.length };
+  return { report, flows, flowCount: rows.length, traffic, trafficCount: summary.rows.length };
 }
 
 /**
@@ -166,18 +172,30 @@ export interface LazyReport {
   report: Report;
   flows: () => Iterable<{ [k: string]: Json }>;
   flowCount: number;
+  traffic: () => Iterable<{ [k: string]: Json }>;
+  trafficCount: number;
 }
 
 /** The whole report in memory (flows included). */
 export function buildReport(engine: Engine, files: ReportFile[], opts: ReportOptions): Report {
   const lazy = buildLazyReport(engine, files, opts);
   lazy.report.flows = [...lazy.flows()];
+  lazy.report.traffic = [...lazy.traffic()];
   return lazy.report;
 }
 
 /** Reader problem codes after which the rest of the file was not read. */
 const STOPPING_PROBLEMS = new Set(['truncated-capture', 'bad-record', 'bad-block', 'bad-gzip', 'read-error']);
 
+
+function configWarnings(list: ConfigWarning[]): { [k: string]: Json }[] {
+  return list.map((w) => ({
+    code: w.code,
+    message: w.file ? `${w.file}:${w.line ?? 1}:${w.column ?? 1}: ${w.message}` : w.message,
+    count: 1,
+    ...(w.file ? { file: w.file } : {}),
+  }));
+}
 
 function buildWarnings(engine: Engine): { [k: string]: Json }[] {
   const w: { [k: string]: Json }[] = [];

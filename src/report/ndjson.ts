@@ -5,11 +5,15 @@
 import type { Report } from './build.js';
 import { compactJson } from './json.js';
 
-export function* ndjsonLines(report: Report, flowRows: Iterable<Record<string, unknown>> = report.flows): Generator<string> {
-  const { assets, flows: _flows, traffic, warnings, ...summary } = report;
+export function* ndjsonLines(
+  report: Report,
+  flowRows: Iterable<Record<string, unknown>> = report.flows,
+  trafficRows: Iterable<Record<string, unknown>> = report.traffic,
+): Generator<string> {
+  const { assets, flows: _flows, traffic: _traffic, warnings, ...summary } = report;
   yield compactJson({ type: 'summary', ...summary });
   for (const a of assets) yield compactJson({ type: 'asset', ...a });
   for (const f of flowRows) yield compactJson({ type: 'flow', ...f });
-  for (const t of (traffic as Record<string, unknown>[] | undefined) ?? []) yield compactJson({ type: 'traffic', ...t });
+  for (const t of trafficRows) yield compactJson({ type: 'traffic', ...t });
   for (const w of warnings) yield compactJson({ type: 'warning', ...w });
 }

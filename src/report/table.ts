@@ -8,6 +8,8 @@ import type { Report } from './build.js';
 export interface TableOptions {
   width: number;
   color: ChalkInstance;
+  /** Which tables: all (assets and the busiest flows), or one view in full. */
+  view?: 'all' | 'assets' | 'flows' | 'traffic';
   /** Flow rows shown (the busiest first). */
   maxFlows?: number;
 }
@@ -73,39 +75,59 @@ export function renderTable(report: Report, opts: TableOptions): string {
   const c = opts.color;
   const out: string[] = [];
   const cap = report.capture as Record<string, unknown>;
-  out.push(c.bold(`Assets (${report.assets.length})`));
-  const assetRows = report.assets.map((a) => [
-    (a.ips as string[]).join(', ') || '-',
-    (a.mac as string | null) ?? '-',
-    (a.mac_vendor as string | null) ?? '',
-    a.vlan === null ? '' : String(a.vlan),
-    (a.open_ports as { proto: string; port: number }[]).map((p) => `${p.port}/${p.proto}`).join(' '),
-    shortTime(a.last_seen),
-    humanBytes(((a.traffic as Record<string, number>).ingress_bytes ?? 0) + ((a.traffic as Record<string, number>).egress_bytes ?? 0)),
-  ]);
-  if (assetRows.length) {
-    const lines = layout(['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, opts.width, [2, 5, 3], [4, 0]);
+  const view = opts.view ?? 'all';
+  const section = (title: string, headers: string[], rows: Cell[][], drop: number[], shrink: number[]) => {
+    if (out.length) out.push('');
+    out.push(c.bold(title));
+    if (rows.length === 0) {
+      out.push('  (none)');
+      return;
+    }
+    const lines = layout(headers, rows, opts.width, drop, shrink);
     out.push(c.dim(lines[0]!), ...lines.slice(1));
-  } else out.push('  (none)');
-
-  const maxFlows = opts.maxFlows ?? 25;
-  const flows = [...report.flows].sort(
-    (x, y) => (y.client_bytes as number) + (y.server_bytes as number) - ((x.client_bytes as number) + (x.server_bytes as number)),
-  );
-  out.push('', c.bold(`Flows (${report.flows.length} rows${flows.length > maxFlows ? `, ${maxFlows} busiest shown` : ''})`));
-  const flowRows = flows.slice(0, maxFlows).map((f) => [
-    String(f.client),
-    String(f.server),
-    `${f.server_port}/${f.protocol}`,
-    String(f.application),
-    String(f.connections),
-    humanBytes(f.client_bytes as number),
-    humanBytes(f.server_bytes as number),
-  ]);
-  if (flowRows.length) {
-    const lines = layout(['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, opts.width, [4, 3], [0, 1]);
-    out.push(c.dim(lines[0]!), ...lines.slice(1));
-  } else out.push('  (none)');
+  };
+  if (view === 'all' || view === 'assets') {
+    const assetRows = report.assets.map((a) => [
+      (a.ips as string[]).join(', ') || '-',
+      (a.mac as string | null) ?? '-',
+      (a.mac_vendor as string | null) ?? '',
+      a.vlan === null ? '' : String(a.vlan),
+      (a.open_ports as { proto: string; port: number }[]).map((p) => `${p.port}/${p.proto}`).join(' '),
+      shortTime(a.last_seen),
+      humanBytes(((a.traffic as Record<string, number>).ingress_bytes ?? 0) + ((a.traffic as Record<string, number>).egress_bytes ?? 0)),
+    ]);
+    section(`Assets (${report.assets.length})`, ['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, [2, 5, 3], [4, 0]);
+  }
+  if (view === 'all' || view === 'flows') {
+    const maxFlows = view === 'flows' ? Infinity : (opts.maxFlows ?? 25);
+    const flows = [...report.flows].sort(
+      (x, y) => (y.client_bytes as number) + (y.server_bytes as number) - ((x.client_bytes as number) + (x.server_bytes as number)),
+    );
+    const flowRows = flows.slice(0, maxFlows).map((f) => [
+      String(f.client),
+      String(f.server),
+      `${f.server_port}/${f.protocol}`,
+      String(f.application),
+      String(f.connections),
+      humanBytes(f.client_bytes as number),
+      humanBytes(f.server_bytes as number),
+    ]);
+    const title = `Flows (${report.flows.length} rows${flows.length > maxFlows ? `, ${maxFlows} busiest shown; --view flows lists all` : ''})`;
+    section(title, ['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, [4, 3], [0, 1]);
+  }
+  if (view === 'traffic') {
+    const rows = report.traffic.map((t) => [
+      String(t.asset_id),
+      shortTime(t.interval_start),
+      String(t.role),
+      String(t.peer),
+      `${t.server_port}/${t.protocol}`,
+      String(t.application),
+      humanBytes(t.ingress_bytes as number),
+      humanBytes(t.egress_bytes as number),
+    ]);
+    section(`Traffic by asset (${rows.length} rows)`, ['ASSET', 'INTERVAL', 'ROLE', 'PEER', 'PORT', 'APP', 'IN', 'OUT'], rows, [1, 5], [0, 3]);
+  }
 
   out.push(
     '',
