@@ -169,9 +169,8 @@ function charsToString(n: number): string {
  *
  * Pointer rules: a pointer's target (msgStart + 14-bit offset) must lie inside
  * the message, before the pointer itself (else forward_pointer, or
- * pointer_loop for a pointer to itself) and before
- * everything this name has read so far (else pointer_loop: it would re-read
- * bytes of this same name). Each jump therefore goes strictly backwards, so
+ * pointer_loop for a pointer to itself) and before everything this name has
+ * read so far (else pointer_loop: it would re-read bytes of this same name). Each jump therefore goes strictly backwards, so
  * loops are impossible; MAX_JUMPS is a second bound.
  */
 function decodeName(buf: Uint8Array, off: number, msgStart: number, msgEnd: number, epoch: number): number {
