@@ -5,7 +5,8 @@
  * state at the end.
  */
 import type { CaptureProblem, Frame } from '../capture/frame.js';
-import { AddrClass, DefaultClassifier, isExternalClass, type Classifier } from '../config/classify.js';
+import { AddrClass, isExternalClass, type Classifier } from '../config/classify.js';
+import { defaultConfig } from '../config/load.js';
 import { ConfigClassifier } from '../config/classifier.js';
 import { answerAddresses } from '../dissect/dns-message.js';
 import { decodeFrame } from '../decode/decode.js';
@@ -76,7 +77,7 @@ export class Engine {
   private lastLinkKnown = false;
 
   constructor(readonly opts: EngineOptions = {}) {
-    this.classifier = opts.classifier ?? new DefaultClassifier();
+    this.classifier = opts.classifier ?? new ConfigClassifier(defaultConfig());
     this.hosts = new HostTable({ maxHosts: opts.maxHosts });
     this.config = this.classifier instanceof ConfigClassifier ? this.classifier : null;
     this.aggregate = new FlowAggregator(

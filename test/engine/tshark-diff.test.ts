@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AllInternalClassifier, special4, special6 } from '../../src/config/classify.js';
-import { parseIPv4, parseIPv6 } from '../../src/config/ranges.js';
+import { parseRange } from '../../src/config/load.js';
 import { ip4ToString, ip6ToString } from '../../src/inventory/addr-format.js';
 import { analyzeIfCapture } from '../helpers/analyze.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
@@ -58,11 +58,10 @@ async function tshark(file: string): Promise<string> {
 }
 
 function normalise(ip: string): string | null {
-  const v4 = parseIPv4(ip);
-  if (v4 !== null) return special4(v4) ? null : ip4ToString(v4);
-  const v6 = parseIPv6(ip);
-  if (v6 !== null) return special6(v6) ? null : ip6ToString(v6);
-  return null;
+  const r = parseRange(ip);
+  if (r === null || r.first.some((w, i) => w !== r.last[i])) return null;
+  if (r.version === 4) return special4(r.first[0]) ? null : ip4ToString(r.first[0]);
+  return special6(r.first) ? null : ip6ToString(r.first);
 }
 
 /** Source address of the IP layer the engine analyses: the innermost one outside ICMP quotes and opaque tunnels. */
