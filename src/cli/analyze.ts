@@ -140,7 +140,8 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
 
 /**
  * Flow and traffic rows are many: one line each keeps the report small, fast
- * to write, and still diffable row by row.
+ * to write, and still diffable row by row. The builder makes them with their
+ * keys in order (test/report/rows-sorted.test.ts checks it).
  */
 const COMPACT_ROWS: ReadonlySet<string> = new Set(['flows', 'traffic']);
 
@@ -164,7 +165,7 @@ class ChunkedOutput {
 
 function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void, view?: View): void {
   const report = lazy.report;
-  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows(), traffic: lazy.traffic() }, COMPACT_ROWS);
+  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows(), traffic: lazy.traffic() }, COMPACT_ROWS, COMPACT_ROWS);
   else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.traffic())) emit(line + '\n');
   else {
     report.flows = [...lazy.flows()];

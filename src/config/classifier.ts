@@ -90,6 +90,12 @@ const LINK_LOCAL_6: AddressRange = {
 export class ConfigClassifier implements Classifier {
   private readonly starts4: Float64Array;
   private readonly cls4: Uint8Array;
+  /**
+   * Segment of each /16 block of IPv4 when the whole block lies in one
+   * segment, else -1 (then a binary search): one array read per address for
+   * the usual ranges.
+   */
+  private readonly block16: Int32Array;
   private readonly group4s: Int32Array;
   private readonly starts6: Uint32Array;
   private readonly cls6: Uint8Array;
@@ -123,6 +129,13 @@ export class ConfigClassifier implements Classifier {
     this.starts4 = Float64Array.from(f4.starts, (x) => Number(x));
     this.cls4 = Uint8Array.from(f4.cls);
     this.group4s = Int32Array.from(f4.group);
+    this.block16 = new Int32Array(65536);
+    for (let b = 0, seg = 0; b < 65536; b++) {
+      const lo = b * 65536;
+      const hi = lo + 65535;
+      while (seg + 1 < this.starts4.length && this.starts4[seg + 1]! <= lo) seg++;
+      this.block16[b] = seg + 1 < this.starts4.length && this.starts4[seg + 1]! <= hi ? -1 : seg;
+    }
     const f6 = flatten(c6, (1n << 128n) - 1n);
     this.n6 = f6.starts.length;
     this.starts6 = new Uint32Array(this.n6 * 4);
@@ -134,6 +147,8 @@ export class ConfigClassifier implements Classifier {
   }
 
   private seg4(ip: number): number {
+    const direct = this.block16[ip >>> 16]!;
+    if (direct >= 0) return direct;
     const s = this.starts4;
     let lo = 0;
     let hi = s.length - 1;

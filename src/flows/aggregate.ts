@@ -12,7 +12,8 @@ import { applicationByPort } from './applications.js';
 import { communityId } from './community-id.js';
 import type { FlowTable } from './flow-table.js';
 
-export const MAX_COMMUNITY_IDS = 16;
+/** Community IDs kept per row: the first connections' (each costs a SHA-1 when the report is built). */
+export const MAX_COMMUNITY_IDS = 4;
 
 /** A report row as the report builder sees it. */
 export interface FlowRow {
@@ -60,6 +61,8 @@ export class AggRow {
    * server address words.
    */
   readonly samples: number[] = [];
+  /** The endpoints' addresses as text, made once when the report first asks. */
+  texts: [string | null, string | null] | null = null;
   constructor(
     readonly hash: number,
     readonly interval: number,
@@ -196,11 +199,12 @@ export class FlowAggregator {
 
   /** Client and server addresses of a row as text (null when collapsed). */
   addresses(r: AggRow): [string | null, string | null] {
+    if (r.texts !== null) return r.texts;
     const v4 = r.ver === 4;
-    return [
+    return (r.texts = [
       collapses(r.cCls) ? null : v4 ? ip4ToString(r.c0) : ip6ToString([r.c0, r.c1, r.c2, r.c3]),
       collapses(r.sCls) ? null : v4 ? ip4ToString(r.s0) : ip6ToString([r.s0, r.s1, r.s2, r.s3]),
-    ];
+    ]);
   }
 
   /** What a flow shows for an endpoint: its address, `External`, `Excluded`, or a monitored group's name. */
@@ -213,7 +217,7 @@ export class FlowAggregator {
     return ip ?? '';
   }
 
-  render(r: AggRow, withCommunityIds = true): FlowRow {
+  render(r: AggRow): FlowRow {
     const v4 = r.ver === 4;
     const cw = [r.c0, r.c1, r.c2, r.c3];
     const sw = [r.s0, r.s1, r.s2, r.s3];
@@ -223,7 +227,7 @@ export class FlowAggregator {
     const ids: string[] = [];
     const wide = collapses(r.cCls) || collapses(r.sCls);
     const step = wide ? 9 : 1;
-    for (let i = 0; withCommunityIds && i + step <= r.samples.length; i += step) {
+    for (let i = 0; i + step <= r.samples.length; i += step) {
       const cport = r.samples[i]!;
       const cAddr = wide ? r.samples.slice(i + 1, i + 5) : cw;
       const sAddr = wide ? r.samples.slice(i + 5, i + 9) : sw;

@@ -3,7 +3,10 @@
  * the connection tuple that Zeek and Suricata also log, so rows can be joined.
  * Not on the hot path: computed once per connection when it is reported.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// One-shot hashing (Node >= 20.12) avoids a Hash object per connection.
+const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'base64') => string }).hash;
 
 // ICMP types that come in request/reply pairs map to each other; the
 // "port" pair is then (type, partner type) from the requester's side.
@@ -60,5 +63,5 @@ export function communityId(t: CommunityTuple, seed = 0): string {
     buf.writeUInt16BE(sp & 0xffff, o);
     buf.writeUInt16BE(dp & 0xffff, o + 2);
   }
-  return '1:' + createHash('sha1').update(buf).digest('base64');
+  return '1:' + (oneShot ? oneShot('sha1', buf, 'base64') : crypto.createHash('sha1').update(buf).digest('base64'));
 }

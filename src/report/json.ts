@@ -96,6 +96,12 @@ export function writeStableJson(
   lazy: Record<string, Iterable<unknown>> = {},
   /** Top-level arrays whose elements are written one per line, unindented. */
   compact: ReadonlySet<string> = NO_KEYS,
+  /**
+   * Lazy arrays whose rows are flat objects built with their keys already in
+   * sorted order (the report builder's flow and traffic rows): written by
+   * JSON.stringify without checking.
+   */
+  presorted: ReadonlySet<string> = NO_KEYS,
 ): void {
   const keys = [...new Set([...Object.keys(doc), ...Object.keys(lazy)])].filter((k) => k in lazy || doc[k] !== undefined).sort();
   if (keys.length === 0) {
@@ -114,10 +120,11 @@ export function writeStableJson(
     if (k in lazy || Array.isArray(v)) {
       let first = true;
       const oneLine = compact.has(k);
+      const trusted = presorted.has(k);
       for (const el of v as Iterable<unknown>) {
         out.push(first ? '[\n    ' : ',\n    ');
         first = false;
-        if (oneLine) out.push(compactJson(el));
+        if (oneLine) out.push(trusted ? JSON.stringify(el) : compactJson(el));
         else serialize(el, '    ', out);
         if (out.length > 4096) drain();
       }

@@ -6,8 +6,8 @@
  * and protocol, with the application and family; plus per-asset totals by
  * family, application and role.
  */
-import { protoName } from '../flows/applications.js';
-import type { AggRow, FlowAggregator, FlowRow } from '../flows/aggregate.js';
+import { applicationByPort, protoName } from '../flows/applications.js';
+import type { AggRow, FlowAggregator } from '../flows/aggregate.js';
 import { isoUs } from './time.js';
 
 export interface TrafficAcc {
@@ -61,28 +61,29 @@ export function summariseTraffic(
     asServer: { ingress_bytes: 0, egress_bytes: 0 },
   }));
   const acc = new Map<string, TrafficAcc>();
-  const side = (f: FlowRow, asset: number, role: 'client' | 'server') => {
+  const side = (r: AggRow, cIp: string | null, sIp: string | null, asset: number, role: 'client' | 'server') => {
     const client = role === 'client';
-    const peer = client ? f.server : f.client;
-    const peerIp = client ? f.serverIp : f.clientIp;
-    const peerIndex = peerIp !== null ? assetOfIp.get(peerIp) : undefined;
-    const ingressBytes = client ? f.serverBytes : f.clientBytes;
-    const egressBytes = client ? f.clientBytes : f.serverBytes;
-    const key = `${asset}|${f.intervalStart}|${role}|${peer}|${f.serverPort}|${f.proto}`;
+    const peerIp = client ? sIp : cIp;
+    const peer = client ? agg.label(r.sCls, r.sGroup, sIp) : agg.label(r.cCls, r.cGroup, cIp);
+    const ingressBytes = client ? r.serverBytes : r.clientBytes;
+    const egressBytes = client ? r.clientBytes : r.serverBytes;
+    const key = `${asset}|${r.interval}|${role}|${peer}|${r.port}|${r.proto}`;
     let t = acc.get(key);
     if (!t) {
+      const app = applicationByPort(r.proto, r.port);
+      const peerIndex = peerIp !== null ? assetOfIp.get(peerIp) : undefined;
       t = {
         asset,
-        interval: f.intervalStart,
-        intervalEnd: f.intervalEnd,
+        interval: r.interval * agg.intervalUs,
+        intervalEnd: (r.interval + 1) * agg.intervalUs,
         role,
         peer,
         peerIp,
         peerAsset: peerIndex !== undefined ? assetIds[peerIndex]! : null,
-        port: f.serverPort,
-        proto: f.proto,
-        application: f.application,
-        family: f.family,
+        port: r.port,
+        proto: r.proto,
+        application: app.application,
+        family: app.family,
         connections: 0,
         ingressBytes: 0,
         egressBytes: 0,
@@ -91,26 +92,24 @@ export function summariseTraffic(
       };
       acc.set(key, t);
     }
-    t.connections += f.connections;
+    t.connections += r.connections;
     t.ingressBytes += ingressBytes;
     t.egressBytes += egressBytes;
-    t.ingressPackets += client ? f.serverPackets : f.clientPackets;
-    t.egressPackets += client ? f.clientPackets : f.serverPackets;
+    t.ingressPackets += client ? r.serverPackets : r.clientPackets;
+    t.egressPackets += client ? r.clientPackets : r.serverPackets;
     const tot = totals[asset]!;
-    addTo(tot.byFamily, f.family, ingressBytes, egressBytes);
-    addTo(tot.byApplication, f.application, ingressBytes, egressBytes);
-    const r = client ? tot.asClient : tot.asServer;
-    r.ingress_bytes += ingressBytes;
-    r.egress_bytes += egressBytes;
+    addTo(tot.byFamily, t.family, ingressBytes, egressBytes);
+    addTo(tot.byApplication, t.application, ingressBytes, egressBytes);
+    const sum = client ? tot.asClient : tot.asServer;
+    sum.ingress_bytes += ingressBytes;
+    sum.egress_bytes += egressBytes;
   };
   for (const row of rows) {
     const [cIp, sIp] = agg.addresses(row);
     const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
     const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
-    if (c === undefined && s === undefined) continue;
-    const f = agg.render(row, false);
-    if (c !== undefined) side(f, c, 'client');
-    if (s !== undefined) side(f, s, 'server');
+    if (c !== undefined) side(row, cIp, sIp, c, 'client');
+    if (s !== undefined) side(row, cIp, sIp, s, 'server');
   }
   const out = [...acc.values()].sort(
     (a, b) =>
@@ -124,6 +123,17 @@ export function summariseTraffic(
   return { rows: out, totals };
 }
 
+// Interval boundaries repeat on every row: format each once.
+const intervalTexts = new Map<number, string>();
+function intervalText(us: number): string {
+  let t = intervalTexts.get(us);
+  if (t === undefined) {
+    if (intervalTexts.size > 4096) intervalTexts.clear();
+    intervalTexts.set(us, (t = isoUs(us)));
+  }
+  return t;
+}
+
 /** A traffic row as the report writes it (keys in sorted order). */
 export function trafficRecord(t: TrafficAcc, assetIds: string[]): Record<string, string | number | null> {
   return {
@@ -135,8 +145,8 @@ export function trafficRecord(t: TrafficAcc, assetIds: string[]): Record<string,
     family: t.family,
     ingress_bytes: t.ingressBytes,
     ingress_packets: t.ingressPackets,
-    interval_end: isoUs(t.intervalEnd),
-    interval_start: isoUs(t.interval),
+    interval_end: intervalText(t.intervalEnd),
+    interval_start: intervalText(t.interval),
     peer: t.peer,
     peer_asset_id: t.peerAsset,
     peer_ip: t.peerIp,
