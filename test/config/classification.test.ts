@@ -165,6 +165,47 @@ internal:
   assert.match(explain('10.5.9.9', loaded), /not inventoried/);
 });
 
+test('IPv6: every class through the range tables, and names learned for IPv6 answers', () => {
+  const loaded = parseConfig(`
+internal:
+  - name: campus
+    ranges: ["2001:db8::/32"]
+  - name: lab
+    ranges: ["2001:db8:5::/48"]
+    inventory: false
+  - name: lab-hosts
+    ranges: ["2001:db8:5::10-2001:db8:5::20"]
+excluded:
+  - name: firewall
+    ips: ["2001:db8::1"]
+external:
+  - name: cdn
+    fqdns: ["*.cdn.example"]
+    ips: ["2606:4700::/32"]
+`, 'v6.yaml');
+  const c = new ConfigClassifier(loaded.config);
+  const w = (s: string) => {
+    const b = B.parseIpv6(s);
+    return Uint32Array.from([0, 4, 8, 12], (i) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0);
+  };
+  assert.is(c.classify6(w('2001:db8::1')), AddrClass.Excluded);
+  assert.is(c.classify6(w('2001:db8::2')), AddrClass.Inventoried);
+  assert.is(c.classify6(w('2001:db8:5::99')), AddrClass.Tracked);
+  assert.is(c.classify6(w('2001:db8:5::15')), AddrClass.Inventoried);
+  assert.is(c.classify6(w('2606:4700::1111')), AddrClass.Monitored);
+  assert.is(c.groupName(AddrClass.Monitored, c.group6(w('2606:4700::1111'))), 'cdn');
+  assert.is(c.classify6(w('fe80::1')), AddrClass.Inventoried, 'link-local');
+  assert.is(c.classify6(w('ff02::1')), AddrClass.Special);
+  assert.is(c.classify6(w('2a00:1450::1')), AddrClass.External);
+  assert.is(c.groupForName('img.cdn.example'), 0);
+  assert.is(c.groupForName('cdn.example'), -1, 'a wildcard does not match the bare domain');
+  c.learn6(w('2a00:1450::1'), 0);
+  assert.is(c.classify6(w('2a00:1450::1')), AddrClass.MonitoredByName);
+  assert.is(c.group6(w('2a00:1450::1')), 0);
+  // IPv4-mapped addresses follow the IPv4 rules (defaults: none here, so External)
+  assert.is(c.classify6(w('::ffff:10.0.0.1')), AddrClass.External);
+});
+
 test('config explain names the rule for every class', () => {
   const loaded = parseConfig(BRANCH_A, 'a.yaml');
   assert.match(explain('10.10.10.1', loaded), /excluded \(rule 1\).*gateways/);
