@@ -214,7 +214,7 @@ export class Engine {
 
   private transport(v: PacketView, bytes: number, packets: number): void {
     if (v.proto < 0) return;
-    if (v.proto === 17 && v.srcPort === 53 && this.config !== null && this.config.hasNameGroups) this.learnNames(v);
+    if (v.srcPort === 53 && this.config !== null && this.config.hasNameGroups && (v.proto === 17 || v.proto === 6)) this.learnNames(v);
     if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
     this.flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
   }
@@ -222,7 +222,18 @@ export class Engine {
   /** DNS answers for names of monitored groups: their addresses join the group (SPEC §2.1, by FQDN). */
   private learnNames(v: PacketView): void {
     const cc = this.config!;
-    const answers = answerAddresses(v.buf, v.payloadOff, v.payloadLen);
+    let off = v.payloadOff;
+    let len = v.payloadLen;
+    if (v.proto === 6) {
+      // DNS over TCP: a 2-byte length, then the message. Only a response that
+      // starts and ends in this segment is read (no stream reassembly yet).
+      if (len < 14) return;
+      const n = (v.buf[off]! << 8) | v.buf[off + 1]!;
+      if (n + 2 > len) return;
+      off += 2;
+      len = n;
+    }
+    const answers = answerAddresses(v.buf, off, len);
     if (answers === null) return;
     for (const a of answers) {
       let g = cc.groupForName(a.name);

@@ -55,6 +55,13 @@ function traffic(): WriterPacket[] {
   session('10.10.10.50', M.ex, '10.10.10.5', M.a5, 22, 510_000);
   pkts.push({ tsUs: T0 + 600_000, data: B.arpPacket({ op: 'request', senderMac: M.ex, senderIp: '10.10.10.51', targetIp: '10.10.10.5' }) });
   session('10.10.10.51', M.ex, '10.10.10.5', M.a5, 22, 610_000);
+  // DNS over TCP: an answer for facebook.com, then a connection to it
+  const tcpDns = dnsMessage(9, 'facebook.com', '157.240.9.9');
+  const frame = (m: Buffer) => Buffer.concat([Buffer.from([m.length >> 8, m.length & 255]), m]);
+  const framed = frame(tcpDns);
+  B.tcpSession({ client: '10.10.10.5', server: '10.10.10.1', clientMac: M.a5, serverMac: M.gw, cport: 41000, sport: 53, startUs: T0 + 150_000,
+    requests: [{ fromClient: true, data: frame(dnsMessage(9, 'facebook.com')) }, { fromClient: false, data: framed }] }).forEach((p) => pkts.push(p));
+  session('10.10.10.5', M.a5, '157.240.9.9', M.gw, 8443, 800_000);
   // 7. IPv6 between the two subnets
   session('fd00:a::5', M.a6, 'fd00:b::7', M.b6, 80, 700_000);
   return pkts.sort((x, y) => x.tsUs - y.tsUs);
@@ -98,6 +105,8 @@ test('branch A: inventoried, tracked, excluded (IP and MAC), monitored by range 
   assert.is(byRange.server_ip, '31.13.70.1');
   // an ordinary public server
   assert.is(flowOf(r, 853)[0]!.server, 'External');
+  // a name learned from a DNS answer over TCP
+  assert.is(flowOf(r, 8443)[0]!.server, 'social-media');
   // the excluded MAC's host, under both of its addresses
   const ssh = flowOf(r, 22);
   assert.is(ssh.length, 1, 'both SSH sessions fold into one Excluded row');
