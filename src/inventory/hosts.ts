@@ -54,6 +54,7 @@ export class MacRecord {
 const MAX_MACS = 4;
 const MAX_V4_SOURCES = 64;
 const MAX_PORTS = 1024;
+const CACHE_MASK = 63;
 
 function hash6(w: ArrayLike<number>): number {
   let h = Math.imul(w[0]! ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(w[1]! ^ 0x7f4a7c15, 0xc2b2ae35);
@@ -85,6 +86,7 @@ export class HostTable {
   hostEvictions = 0;
   macEvictions = 0;
   private lastMac: MacRecord | null = null;
+  private readonly cache4: (HostRecord | null)[] = new Array<HostRecord | null>(CACHE_MASK + 1).fill(null);
 
   constructor(opts: HostTableOptions = {}) {
     this.maxHosts = opts.maxHosts ?? 131072;
@@ -92,6 +94,17 @@ export class HostTable {
   }
 
   host4(ip: number, cls: AddrClass, ts: number): HostRecord {
+    // A packet's two ends, and the next packets of the same conversations,
+    // ask for the same few addresses: a small direct-mapped cache first.
+    const ci = (ip ^ (ip >>> 7) ^ (ip >>> 15)) & CACHE_MASK;
+    const cached = this.cache4[ci]!;
+    if (cached !== null && cached.v4 === ip) return cached;
+    const r = this.lookup4(ip, cls, ts);
+    this.cache4[ci] = r;
+    return r;
+  }
+
+  private lookup4(ip: number, cls: AddrClass, ts: number): HostRecord {
     const key = ip & 0x3fffffff;
     let r = this.v4.get(key) ?? null;
     let head = r;
@@ -208,6 +221,7 @@ export class HostTable {
     all.sort((a, b) => a.last - b.last);
     const n = Math.max(1, all.length >> 3);
     for (let i = 0; i < n; i++) this.removeHost(all[i]!);
+    this.cache4.fill(null);
     this.hostEvictions += n;
   }
 

@@ -12,7 +12,7 @@ import { summariseTraffic, totalsRecord, trafficRecord } from './traffic.js';
 import { buildAssets } from '../inventory/assets.js';
 import { macVendor } from '../inventory/oui.js';
 import { linkTypeName } from './link-types.js';
-import { isoUs } from './time.js';
+import { isoUs, isoUsRepeated } from './time.js';
 
 export const REPORT_SCHEMA = 'nps.report/v1';
 
@@ -110,8 +110,8 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
       connections: r.connections,
       family: r.family,
       first_seen: isoUs(r.first),
-      interval_end: isoUs(r.intervalEnd),
-      interval_start: isoUs(r.intervalStart),
+      interval_end: isoUsRepeated(r.intervalEnd),
+      interval_start: isoUsRepeated(r.intervalStart),
       ip_version: r.ipVersion,
       last_seen: isoUs(r.last),
       protocol: protoName(r.proto),

@@ -45,3 +45,16 @@ export function isoUs(value: number): string {
   const ss = sod % 60;
   return `${cachedDate}T${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}.${pad(Math.round(frac), 6)}Z`;
 }
+
+// Interval boundaries repeat on every row: each is formatted once.
+const repeated = new Map<number, string>();
+
+/** isoUs for values that recur many times (interval boundaries), memoised. */
+export function isoUsRepeated(us: number): string {
+  let t = repeated.get(us);
+  if (t === undefined) {
+    if (repeated.size > 4096) repeated.clear();
+    repeated.set(us, (t = isoUs(us)));
+  }
+  return t;
+}

@@ -8,7 +8,7 @@
  */
 import { applicationByPort, protoName } from '../flows/applications.js';
 import type { AggRow, FlowAggregator } from '../flows/aggregate.js';
-import { isoUs } from './time.js';
+import { isoUsRepeated } from './time.js';
 
 export interface TrafficAcc {
   asset: number;
@@ -27,6 +27,20 @@ export interface TrafficAcc {
   egressBytes: number;
   ingressPackets: number;
   egressPackets: number;
+}
+
+/** A summary row while it is being grouped: the row plus its key fields. */
+interface Entry extends TrafficAcc {
+  next: Entry | null;
+  intervalIndex: number;
+  client: boolean;
+  pCls: number;
+  pGroup: number;
+  ver: number;
+  p0: number;
+  p1: number;
+  p2: number;
+  p3: number;
 }
 
 export interface DirectionTotals {
@@ -60,24 +74,48 @@ export function summariseTraffic(
     asClient: { ingress_bytes: 0, egress_bytes: 0 },
     asServer: { ingress_bytes: 0, egress_bytes: 0 },
   }));
-  const acc = new Map<string, TrafficAcc>();
-  const side = (r: AggRow, cIp: string | null, sIp: string | null, asset: number, role: 'client' | 'server') => {
-    const client = role === 'client';
-    const peerIp = client ? sIp : cIp;
-    const peer = client ? agg.label(r.sCls, r.sGroup, sIp) : agg.label(r.cCls, r.cGroup, cIp);
+  // Rows are grouped by (asset, interval, role, peer, port, protocol): a numeric
+  // hash over those fields, compared field by field, so no key strings are made.
+  const acc = new Map<number, Entry>();
+  const all: Entry[] = [];
+  const side = (r: AggRow, cIp: string | null, sIp: string | null, asset: number, client: boolean) => {
+    const pCls = client ? r.sCls : r.cCls;
+    const pGroup = client ? r.sGroup : r.cGroup;
+    const p0 = client ? r.s0 : r.c0, p1 = client ? r.s1 : r.c1, p2 = client ? r.s2 : r.c2, p3 = client ? r.s3 : r.c3;
+    // A peer shown by label only (External, Excluded, a group by name) is one peer for IPv4 and IPv6 alike.
+    const ver = (client ? sIp : cIp) === null ? 0 : r.ver;
     const ingressBytes = client ? r.serverBytes : r.clientBytes;
     const egressBytes = client ? r.clientBytes : r.serverBytes;
-    const key = `${asset}|${r.interval}|${role}|${peer}|${r.port}|${r.proto}`;
-    let t = acc.get(key);
-    if (!t) {
+    let h = Math.imul(asset ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(r.interval ^ (client ? 0x40000000 : 0), 0xc2b2ae35);
+    h = Math.imul(h ^ ((r.port << 8) | r.proto), 0x27d4eb2f) ^ Math.imul((pCls << 24) ^ pGroup ^ ver, 0x165667b1);
+    h = Math.imul(h ^ p0, 0x9e3779b1) ^ Math.imul(p1 ^ p2 ^ p3, 0x85ebca77);
+    h = (h ^ (h >>> 15)) & 0x3fffffff;
+    const head = acc.get(h) ?? null;
+    let e = head;
+    while (
+      e !== null &&
+      !(e.asset === asset && e.intervalIndex === r.interval && e.client === client && e.port === r.port && e.proto === r.proto &&
+        e.pCls === pCls && e.pGroup === pGroup && e.ver === ver && e.p0 === p0 && e.p1 === p1 && e.p2 === p2 && e.p3 === p3)
+    ) {
+      e = e.next;
+    }
+    if (e === null) {
       const app = applicationByPort(r.proto, r.port);
+      const peerIp = client ? sIp : cIp;
       const peerIndex = peerIp !== null ? assetOfIp.get(peerIp) : undefined;
-      t = {
+      e = {
+        next: head,
+        intervalIndex: r.interval,
+        client,
+        pCls,
+        pGroup,
+        ver,
+        p0, p1, p2, p3,
         asset,
         interval: r.interval * agg.intervalUs,
         intervalEnd: (r.interval + 1) * agg.intervalUs,
-        role,
-        peer,
+        role: client ? 'client' : 'server',
+        peer: agg.label(pCls, pGroup, peerIp),
         peerIp,
         peerAsset: peerIndex !== undefined ? assetIds[peerIndex]! : null,
         port: r.port,
@@ -90,16 +128,17 @@ export function summariseTraffic(
         ingressPackets: 0,
         egressPackets: 0,
       };
-      acc.set(key, t);
+      acc.set(h, e);
+      all.push(e);
     }
-    t.connections += r.connections;
-    t.ingressBytes += ingressBytes;
-    t.egressBytes += egressBytes;
-    t.ingressPackets += client ? r.serverPackets : r.clientPackets;
-    t.egressPackets += client ? r.clientPackets : r.serverPackets;
+    e.connections += r.connections;
+    e.ingressBytes += ingressBytes;
+    e.egressBytes += egressBytes;
+    e.ingressPackets += client ? r.serverPackets : r.clientPackets;
+    e.egressPackets += client ? r.clientPackets : r.serverPackets;
     const tot = totals[asset]!;
-    addTo(tot.byFamily, t.family, ingressBytes, egressBytes);
-    addTo(tot.byApplication, t.application, ingressBytes, egressBytes);
+    addTo(tot.byFamily, e.family, ingressBytes, egressBytes);
+    addTo(tot.byApplication, e.application, ingressBytes, egressBytes);
     const sum = client ? tot.asClient : tot.asServer;
     sum.ingress_bytes += ingressBytes;
     sum.egress_bytes += egressBytes;
@@ -108,10 +147,10 @@ export function summariseTraffic(
     const [cIp, sIp] = agg.addresses(row);
     const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
     const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
-    if (c !== undefined) side(row, cIp, sIp, c, 'client');
-    if (s !== undefined) side(row, cIp, sIp, s, 'server');
+    if (c !== undefined) side(row, cIp, sIp, c, true);
+    if (s !== undefined) side(row, cIp, sIp, s, false);
   }
-  const out = [...acc.values()].sort(
+  const out: TrafficAcc[] = all.sort(
     (a, b) =>
       a.asset - b.asset ||
       a.interval - b.interval ||
@@ -121,17 +160,6 @@ export function summariseTraffic(
       a.proto - b.proto,
   );
   return { rows: out, totals };
-}
-
-// Interval boundaries repeat on every row: format each once.
-const intervalTexts = new Map<number, string>();
-function intervalText(us: number): string {
-  let t = intervalTexts.get(us);
-  if (t === undefined) {
-    if (intervalTexts.size > 4096) intervalTexts.clear();
-    intervalTexts.set(us, (t = isoUs(us)));
-  }
-  return t;
 }
 
 /** A traffic row as the report writes it (keys in sorted order). */
@@ -145,8 +173,8 @@ export function trafficRecord(t: TrafficAcc, assetIds: string[]): Record<string,
     family: t.family,
     ingress_bytes: t.ingressBytes,
     ingress_packets: t.ingressPackets,
-    interval_end: intervalText(t.intervalEnd),
-    interval_start: intervalText(t.interval),
+    interval_end: isoUsRepeated(t.intervalEnd),
+    interval_start: isoUsRepeated(t.interval),
     peer: t.peer,
     peer_asset_id: t.peerAsset,
     peer_ip: t.peerIp,
