@@ -85,7 +85,7 @@ export class HostTable {
   private readonly maxMacs: number;
   hostEvictions = 0;
   macEvictions = 0;
-  private lastMac: MacRecord | null = null;
+  private readonly cacheMac: (MacRecord | null)[] = new Array<MacRecord | null>(CACHE_MASK + 1).fill(null);
   private readonly cache4: (HostRecord | null)[] = new Array<HostRecord | null>(CACHE_MASK + 1).fill(null);
 
   constructor(opts: HostTableOptions = {}) {
@@ -162,8 +162,16 @@ export class HostTable {
   }
 
   mac(mac: number, ts: number): MacRecord {
-    const last = this.lastMac;
-    if (last !== null && last.mac === mac) return last;
+    // Small direct-mapped cache: the low 32 bits (ToUint32) pick the slot.
+    const ci = ((mac >>> 0) ^ ((mac >>> 0) >>> 11)) & CACHE_MASK;
+    const cached = this.cacheMac[ci]!;
+    if (cached !== null && cached.mac === mac) return cached;
+    const r = this.lookupMac(mac, ts);
+    this.cacheMac[ci] = r;
+    return r;
+  }
+
+  private lookupMac(mac: number, ts: number): MacRecord {
     const key = hashMac(mac);
     let r = this.macs.get(key) ?? null;
     let head = r;
@@ -179,7 +187,6 @@ export class HostTable {
       r.chain = head;
       this.macs.set(key, r);
     }
-    this.lastMac = r;
     return r;
   }
 
@@ -255,7 +262,7 @@ export class HostTable {
         if (r !== null) r.chain = m.chain;
       }
     }
-    this.lastMac = null;
+    this.cacheMac.fill(null);
     this.macEvictions += n;
   }
 }
