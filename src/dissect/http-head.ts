@@ -1,0 +1,189 @@
+/**
+ * The head of an HTTP/1.x message (RFC 9112 §2-5): the request or status line
+ * and the header fields, up to the blank line. Also serves SSDP (HTTP over UDP
+ * 1900: `M-SEARCH * HTTP/1.1`, `NOTIFY * HTTP/1.1`, `HTTP/1.1 200 OK`), RTSP
+ * (`RTSP/1.0`) and SIP (`SIP/2.0`), whose heads have the same shape.
+ *
+ * The message is `buf[off, off + len)`, typically the first segment of a TCP
+ * stream direction or one UDP payload. Bytes are read as latin1.
+ *
+ * Style (see /work/shared/ARCHITECTURE.md): lengths are checked before every
+ * read, nothing throws, each malformation is counted by name in `errs`.
+ *
+ * Lines end with LF, an optional CR before it is dropped. Parsing stops at the
+ * first empty line (complete = true) or at `len` (complete = false; a last
+ * line without its LF is then ignored, as its value may be cut, except for the
+ * request / status line, which is used when it matches in full).
+ *
+ * Start line, else the function returns null and counts nothing (plain
+ * non-HTTP payloads are common):
+ *   request   METHOD SP target SP version     (METHOD an RFC 9110 token)
+ *   response  version SP 3DIGIT [SP reason]
+ * where version is HTTP/d.d, RTSP/d.d or SIP/d.d.
+ *
+ * Header fields: the name (before the first ':') lower-cased and trimmed, the
+ * value trimmed. A line starting with SP or HT continues the previous value
+ * (obs-fold, RFC 9112 §5.2): appended after one space. At most MAX_HEADERS
+ * fields are kept, each value cut to MAX_VALUE characters.
+ *
+ * Counters:
+ *   http.bad_header_line   a header line without ':' (or with an empty name),
+ *                          or a continuation line with no kept field before it: skipped
+ *   http.too_many_headers  more than MAX_HEADERS fields: the rest are dropped
+ *                          (counted once per message)
+ */
+
+export interface ErrorCounter {
+  count(reason: string): void;
+}
+
+export interface HttpHead {
+  kind: 'request' | 'response';
+  /** Request method as sent (case kept); null for a response. */
+  method: string | null;
+  /** Request target as sent; null for a response. */
+  target: string | null;
+  /** "HTTP/1.1", "RTSP/1.0", "SIP/2.0"... */
+  version: string;
+  /** Response status code; null for a request. */
+  status: number | null;
+  /** Response reason phrase ('' when absent); null for a request. */
+  reason: string | null;
+  /** [lower-cased name, trimmed value] in order. */
+  headers: [string, string][];
+  /** The empty line ending the head was seen. */
+  complete: boolean;
+  /**
+   * Bytes of the head from `off`: through the empty line when complete (the
+   * body starts at off + headerBytes), else through the last complete line read.
+   */
+  headerBytes: number;
+}
+
+export const MAX_HEADERS = 64;
+export const MAX_VALUE = 1024;
+/** Longest request / status line looked at; a longer first line is not HTTP for us. */
+const MAX_START_LINE = 16384;
+/** Longest method accepted (the first SP must come within this many bytes). */
+const MAX_METHOD = 32;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+
+/** RFC 9110 tchar: ! # $ % & ' * + - . ^ _ ` | ~ DIGIT ALPHA. */
+function isTchar(c: number): boolean {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  switch (c) {
+    case 0x21: case 0x23: case 0x24: case 0x25: case 0x26: case 0x27: case 0x2a:
+    case 0x2b: case 0x2d: case 0x2e: case 0x5e: case 0x5f: case 0x60: case 0x7c: case 0x7e:
+      return true;
+    default:
+      return false;
+  }
+}
+
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end <= start) return '';
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+const REQUEST_RE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ \r\n\0]+) ((?:HTTP|RTSP|SIP)\/\d\.\d)$/;
+const STATUS_RE = /^((?:HTTP|RTSP|SIP)\/\d\.\d) (\d{3})(?: (.*))?$/s;
+
+/** End of the line starting at `i` (index of its LF), or -1 when there is no LF before `end`. */
+function lineEnd(buf: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) if (buf[i] === LF) return i;
+  return -1;
+}
+
+export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: ErrorCounter): HttpHead | null {
+  if (off < 0 || len <= 0 || off >= buf.length) return null;
+  const end = Math.min(off + len, buf.length);
+
+  // Cheap rejection of binary payloads: a token (or a version, with its '/'), then SP, within the first bytes.
+  let sp = off;
+  while (sp < end && sp - off <= MAX_METHOD && (isTchar(buf[sp]!) || buf[sp] === 0x2f)) sp++;
+  if (sp === off || sp >= end || buf[sp] !== SP) return null;
+
+  // The request / status line.
+  let lf = lineEnd(buf, sp, Math.min(end, off + MAX_START_LINE));
+  if (lf < 0 && end - off > MAX_START_LINE) return null;
+  const lineStop = lf < 0 ? end : lf;
+  const textEnd = lineStop > off && buf[lineStop - 1] === CR ? lineStop - 1 : lineStop;
+  const first = latin1(buf, off, textEnd);
+
+  let head: HttpHead;
+  const rq = REQUEST_RE.exec(first);
+  if (rq) {
+    head = { kind: 'request', method: rq[1]!, target: rq[2]!, version: rq[3]!, status: null, reason: null, headers: [], complete: false, headerBytes: 0 };
+  } else {
+    const st = STATUS_RE.exec(first);
+    if (!st) return null;
+    head = { kind: 'response', method: null, target: null, version: st[1]!, status: Number(st[2]), reason: st[3] ?? '', headers: [], complete: false, headerBytes: 0 };
+  }
+  if (lf < 0) {
+    head.headerBytes = end - off;
+    return head;
+  }
+
+  // Header fields.
+  let i = lf + 1;
+  head.headerBytes = i - off;
+  let tooMany = false;
+  // Whether the last header line was kept (a fold line then extends it).
+  let lastKept = false;
+  while (i < end) {
+    lf = lineEnd(buf, i, end);
+    if (lf < 0) break; // a partial last line: ignored
+    const stop = lf > i && buf[lf - 1] === CR ? lf - 1 : lf;
+    const next = lf + 1;
+    if (stop === i) {
+      head.complete = true;
+      head.headerBytes = next - off;
+      return head;
+    }
+    const c0 = buf[i]!;
+    if (c0 === SP || c0 === HT) {
+      // obs-fold continuation
+      if (lastKept) {
+        const last = head.headers[head.headers.length - 1]!;
+        const more = latin1(buf, i, stop).trim();
+        if (more) last[1] = (last[1] ? last[1] + ' ' + more : more).slice(0, MAX_VALUE);
+      } else if (!tooMany) {
+        errs?.count('http.bad_header_line');
+      }
+    } else {
+      let colon = -1;
+      for (let k = i; k < stop; k++) {
+        if (buf[k] === 0x3a) {
+          colon = k;
+          break;
+        }
+      }
+      const name = colon < 0 ? '' : latin1(buf, i, colon).trim().toLowerCase();
+      if (!name) {
+        errs?.count('http.bad_header_line');
+        lastKept = false;
+      } else if (head.headers.length >= MAX_HEADERS) {
+        if (!tooMany) errs?.count('http.too_many_headers');
+        tooMany = true;
+        lastKept = false;
+      } else {
+        head.headers.push([name, latin1(buf, colon + 1, stop).trim().slice(0, MAX_VALUE)]);
+        lastKept = true;
+      }
+    }
+    i = next;
+    head.headerBytes = i - off;
+  }
+  return head;
+}
+
+/** The first value of header `name` (any case), or null. */
+export function header(h: HttpHead, name: string): string | null {
+  const n = name.toLowerCase();
+  for (const [k, v] of h.headers) if (k === n) return v;
+  return null;
+}
