@@ -32,6 +32,8 @@
  *   dhcp.bad_option_length  an option length past the end of its area: the parse
  *                           of options stops there, keeping the options read before
  */
+import { escapeBytes, hexColons, printable } from './text.js';
+import { u32 } from '../decode/bytes.js';
 
 export interface DhcpMessage {
   /** 1 request (BOOTREQUEST), 2 reply (BOOTREPLY). */
@@ -99,38 +101,9 @@ const OPT_PAD = 0;
 const OPT_END = 255;
 const OPT_OVERLOAD = 52;
 
-function u32(b: Uint8Array, i: number): number {
-  return b[i]! * 16777216 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
-}
 
-const HEX = '0123456789abcdef';
 
-function hexColons(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    if (i > start) s += ':';
-    s += HEX[b[i]! >> 4]! + HEX[b[i]! & 15]!;
-  }
-  return s;
-}
 
-/**
- * Bytes as a string: printable ASCII (0x20..0x7e) as is, except backslash;
- * every other byte, and backslash, as \xNN (lower-case hex). Trailing NULs are dropped.
- */
-function printable(b: Uint8Array, start: number, end: number): string {
-  while (end > start && b[end - 1] === 0) end--;
-  return escape(b, start, end);
-}
-
-function escape(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
 
 /** A DNS wire-format name without compression (RFC 4702 §2.3.1), labels escaped by printable(). */
 function wireName(b: Uint8Array): string {
@@ -141,7 +114,7 @@ function wireName(b: Uint8Array): string {
     if (l === 0) break;
     // a compression pointer or reserved label type, or a label past the end: keep what was read
     if (l >= 0x40 || i + 1 + l > b.length) break;
-    labels.push(escape(b, i + 1, i + 1 + l));
+    labels.push(escapeBytes(b, i + 1, i + 1 + l));
     i += 1 + l;
   }
   return labels.join('.');

@@ -39,6 +39,7 @@
  *                         msg-type field that disagrees with it (returns null)
  */
 import { readTlv, type ErrorCounter, type Tlv } from './snmp.js';
+import { escapeBytes } from './text.js';
 
 export interface KerberosMessage {
   /** 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 30 KRB-ERROR. */
@@ -67,16 +68,7 @@ const ctx = (n: number): number => 0xa0 | n;
 /** Name components kept at most (a principal has 1 to 3 in practice). */
 const MAX_NAME_PARTS = 16;
 
-const HEX = '0123456789abcdef';
 
-function printable(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
 
 /**
  * The context-tagged fields [0..30] of a SEQUENCE value `[start, end)`: the
@@ -129,7 +121,7 @@ function integer(b: Uint8Array, t: Tlv | undefined): number | null {
 /** KerberosString / Realm (GeneralString; other string tags accepted). */
 function kstring(b: Uint8Array, t: Tlv | undefined): string | null {
   if (!t || t.tag >= 0x20 || t.tag < 0x0c) return null; // universal primitive string types 12..30
-  return printable(b, t.start, t.end);
+  return escapeBytes(b, t.start, t.end);
 }
 
 /** PrincipalName ::= SEQUENCE { name-type [0] Int32, name-string [1] SEQUENCE OF KerberosString } */

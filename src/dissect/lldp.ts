@@ -28,6 +28,8 @@
  *   lldp.missing_mandatory no chassis id, port id or TTL TLV in the PDU
  *   lldp.no_end            the PDU ends without an End of LLDPDU TLV
  */
+import { hexColons, ip4Text, ip6Text, printable } from './text.js';
+import { u16, u32 } from '../decode/bytes.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -127,65 +129,10 @@ const OUI_8023 = 0x00120f;
 
 const CAP_NAMES = ['other', 'repeater', 'bridge', 'wlan-ap', 'router', 'telephone', 'docsis', 'station', 'c-vlan', 's-vlan', 'tpmr'];
 
-const HEX = '0123456789abcdef';
 
-function u16(b: Uint8Array, i: number): number {
-  return (b[i]! << 8) | b[i + 1]!;
-}
 
-function u32(b: Uint8Array, i: number): number {
-  return b[i]! * 16777216 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
-}
 
-function hexColons(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    if (i > start) s += ':';
-    s += HEX[b[i]! >> 4]! + HEX[b[i]! & 15]!;
-  }
-  return s;
-}
 
-function printable(b: Uint8Array, start: number, end: number): string {
-  while (end > start && b[end - 1] === 0) end--;
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
-
-function ip4Text(b: Uint8Array, i: number): string {
-  return `${b[i]!}.${b[i + 1]!}.${b[i + 2]!}.${b[i + 3]!}`;
-}
-
-/** RFC 5952 text of the 16 bytes at i. */
-function ip6Text(b: Uint8Array, i: number): string {
-  const g: number[] = [];
-  for (let k = 0; k < 8; k++) g.push(u16(b, i + 2 * k));
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${ip4Text(b, i + 12)}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let k = 0; k < 8; ) {
-    if (g[k] !== 0) {
-      k++;
-      continue;
-    }
-    let j = k;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - k > bestLen && j - k >= 2) {
-      bestStart = k;
-      bestLen = j - k;
-    }
-    k = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
 
 /**
  * An address given as (IANA family, bytes): IPv4 / IPv6 as text when the size

@@ -33,6 +33,7 @@
  *   browser.truncated    a browser announcement shorter than its fixed 32 bytes (null)
  */
 import { u16, u32, u16le, u32le } from '../decode/bytes.js';
+import { escapeBytes, hexColons } from './text.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -126,25 +127,8 @@ export interface NetbiosDatagram {
   browser: BrowserAnnouncement | null;
 }
 
-const HEX = '0123456789abcdef';
 
-function escapeBytes(b: ArrayLike<number>, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
 
-function hexColons(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    if (i > start) s += ':';
-    s += HEX[b[i]! >> 4]! + HEX[b[i]! & 15]!;
-  }
-  return s;
-}
 
 /** A 15-byte name field (+ suffix), trailing spaces (and NULs: the '*' wildcard is NUL-padded) trimmed. */
 function nameFromRaw(raw: ArrayLike<number>, start: number): string {

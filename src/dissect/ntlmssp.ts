@@ -35,6 +35,7 @@
  *   ntlmssp.bad_buffer  a security buffer outside the message (field ignored)
  *   ntlmssp.bad_av_pair an AV pair past the end of its buffer (the pairs read before are kept)
  */
+import { u16le, u32le } from '../decode/bytes.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -69,13 +70,6 @@ const SIG = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00]; // NTLMSSP\0
 
 /** Default bound on the bytes findNtlmssp() scans. */
 const MAX_SCAN = 65536;
-
-function u16(b: Uint8Array, i: number): number {
-  return b[i]! | (b[i + 1]! << 8);
-}
-function u32(b: Uint8Array, i: number): number {
-  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16)) + b[i + 3]! * 16777216;
-}
 
 function hasSig(b: Uint8Array, i: number): boolean {
   for (let k = 0; k < 8; k++) if (b[i + k] !== SIG[k]) return false;
@@ -113,7 +107,7 @@ function esc(s: string): string {
 
 function utf16(b: Uint8Array, start: number, end: number): string {
   let s = '';
-  for (let i = start; i + 1 < end; i += 2) s += String.fromCharCode(u16(b, i));
+  for (let i = start; i + 1 < end; i += 2) s += String.fromCharCode(u16le(b, i));
   return esc(s);
 }
 
@@ -133,9 +127,9 @@ interface Range {
  * of `[off, end)` (counted).
  */
 function secBuf(b: Uint8Array, off: number, end: number, d: number, errs: ErrorCounter | undefined): Range | null {
-  const l = u16(b, d);
+  const l = u16le(b, d);
   if (l === 0) return null;
-  const o = u32(b, d + 4);
+  const o = u32le(b, d + 4);
   if (o > end - off || l > end - off - o) {
     errs?.count('ntlmssp.bad_buffer');
     return null;
@@ -146,7 +140,7 @@ function secBuf(b: Uint8Array, off: number, end: number, d: number, errs: ErrorC
 /** The lowest offset of the non-empty security buffers at the given descriptors (where the payload starts). */
 function payloadStart(b: Uint8Array, descs: number[]): number {
   let m = Infinity;
-  for (const d of descs) if (u16(b, d) > 0) m = Math.min(m, u32(b, d + 4));
+  for (const d of descs) if (u16le(b, d) > 0) m = Math.min(m, u32le(b, d + 4));
   return m;
 }
 
@@ -154,8 +148,8 @@ function avPairs(b: Uint8Array, start: number, end: number, errs: ErrorCounter |
   const ti: NtlmTargetInfo = {};
   let p = start;
   while (p + 4 <= end) {
-    const id = u16(b, p);
-    const l = u16(b, p + 2);
+    const id = u16le(b, p);
+    const l = u16le(b, p + 2);
     if (id === 0) return ti; // MsvAvEOL
     if (p + 4 + l > end) {
       errs?.count('ntlmssp.bad_av_pair');
@@ -195,7 +189,7 @@ function avPairs(b: Uint8Array, start: number, end: number, errs: ErrorCounter |
       }
       case 7:
         if (l === 8) {
-          const ft = u32(b, v0) + u32(b, v0 + 4) * 4294967296; // 100 ns since 1601 (precision loss below ~1 µs is harmless)
+          const ft = u32le(b, v0) + u32le(b, v0 + 4) * 4294967296; // 100 ns since 1601 (precision loss below ~1 µs is harmless)
           ti.timestamp = Math.round(ft / 10000) - 11644473600000;
         }
         break;
@@ -207,7 +201,7 @@ function avPairs(b: Uint8Array, start: number, end: number, errs: ErrorCounter |
 }
 
 function version(b: Uint8Array, at: number): { major: number; minor: number; build: number } {
-  return { major: b[at]!, minor: b[at + 1]!, build: u16(b, at + 2) };
+  return { major: b[at]!, minor: b[at + 1]!, build: u16le(b, at + 2) };
 }
 
 /**
@@ -228,7 +222,7 @@ export function parseNtlmssp(buf: Uint8Array, off: number, len: number, errs?: E
     errs?.count('ntlmssp.bad_signature');
     return null;
   }
-  const type = u32(buf, off + 8);
+  const type = u32le(buf, off + 8);
   const n = end - off;
   const str = (r: Range | null, unicode: boolean): string | undefined => {
     if (!r) return undefined;
@@ -244,7 +238,7 @@ export function parseNtlmssp(buf: Uint8Array, off: number, len: number, errs?: E
       errs?.count('ntlmssp.truncated');
       return null;
     }
-    const flags = u32(buf, off + 12);
+    const flags = u32le(buf, off + 12);
     const m: NtlmsspMessage = { type: 1, flags };
     if (n >= 32) {
       set(m, 'domain', str(secBuf(buf, off, end, off + 16, errs), false));
@@ -258,7 +252,7 @@ export function parseNtlmssp(buf: Uint8Array, off: number, len: number, errs?: E
       errs?.count('ntlmssp.truncated');
       return null;
     }
-    const flags = u32(buf, off + 20);
+    const flags = u32le(buf, off + 20);
     const m: NtlmsspMessage = { type: 2, flags };
     set(m, 'targetName', str(secBuf(buf, off, end, off + 12, errs), (flags & NTLMSSP_NEGOTIATE_UNICODE) !== 0));
     if (n >= 48) {
@@ -276,7 +270,7 @@ export function parseNtlmssp(buf: Uint8Array, off: number, len: number, errs?: E
     const descs = [off + 12, off + 20, off + 28, off + 36, off + 44];
     if (n >= 60) descs.push(off + 52);
     const first = payloadStart(buf, descs);
-    const flags = n >= 64 && first >= 64 ? u32(buf, off + 60) : 0;
+    const flags = n >= 64 && first >= 64 ? u32le(buf, off + 60) : 0;
     // Without flags (an old, short header): UTF-16 when the user (else domain) name has every odd byte NUL.
     const unicode = flags !== 0 ? (flags & NTLMSSP_NEGOTIATE_UNICODE) !== 0 : looksUtf16(buf, off, end);
     const m: NtlmsspMessage = { type: 3, flags };

@@ -29,6 +29,7 @@
  *   ntp.bad_mode     mode 0 (reserved)
  */
 import type { ErrorCounter } from './snmp.js';
+import { u32 } from '../decode/bytes.js';
 
 export interface NtpMessage {
   version: number;
@@ -52,10 +53,6 @@ export const NTP_HEADER_LEN = 48;
 const NTP_UNIX_OFFSET = 2208988800;
 
 const HEX = '0123456789abcdef';
-
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) >>> 0) + (b[p + 1]! << 16) + (b[p + 2]! << 8) + b[p + 3]!;
-}
 
 function timestamp(b: Uint8Array, p: number): number | null {
   const sec = u32(b, p);

@@ -38,6 +38,7 @@
  *   snmp.bad_varbind  a varbind that is not SEQUENCE { OID, value }: the walk
  *                     of the varbind list stops there
  */
+import { escapeBytes } from './text.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -152,20 +153,7 @@ export function readTlv(b: Uint8Array, pos: number, end: number, clamp?: { trunc
   return { tag, start: p, end: p + l };
 }
 
-const HEX = '0123456789abcdef';
 
-/**
- * Bytes as a string: printable ASCII (0x20..0x7e) as is, except backslash;
- * every other byte, and backslash, as \xNN (lower-case hex).
- */
-function escape(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
 
 /** Two's complement INTEGER; a number, or a decimal string beyond 2^53; null when empty. */
 function int(b: Uint8Array, start: number, end: number, unsigned: boolean): number | string | null {
@@ -219,7 +207,7 @@ function value(b: Uint8Array, t: Tlv, errs: ErrorCounter | undefined): string | 
       return int(b, t.start, t.end, false);
     case T_OCTETS:
     case T_OPAQUE:
-      return escape(b, t.start, t.end);
+      return escapeBytes(b, t.start, t.end);
     case T_OID: {
       const o = oidToString(b, t.start, t.end);
       if (o === null) errs?.count('snmp.bad_oid');
@@ -310,7 +298,7 @@ export function parseSnmp(buf: Uint8Array, off: number, len: number, errs?: Erro
   }
   const m: SnmpMessage = {
     version: wire === 0 ? 1 : 2,
-    community: escape(buf, comm.start, comm.end),
+    community: escapeBytes(buf, comm.start, comm.end),
     pduType: pdu.tag,
     requestId: 0,
     errorStatus: 0,

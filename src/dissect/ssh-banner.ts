@@ -13,6 +13,7 @@
  * Never throws; counts nothing (a non-SSH payload is not a malformation).
  * Text is kept printable: bytes outside 0x20..0x7e, and backslash, as \xNN.
  */
+import { escapeBytes } from './text.js';
 
 export interface SshBanner {
   /** "2.0", "1.99", "1.5". */
@@ -33,16 +34,7 @@ export interface SshOsHint {
 const MAX_LINE = 255;
 const MAX_LINES = 8;
 
-const HEX = '0123456789abcdef';
 
-function printable(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
-  }
-  return s;
-}
 
 const BANNER_RE = /^SSH-(\d+\.\d+)-([^ ]*)(?: (.*))?$/s;
 
@@ -63,7 +55,7 @@ export function parseSshBanner(buf: Uint8Array, off: number, len: number): SshBa
     if (lf < 0) return null; // cut, or a line longer than MAX_LINE
     if (isSsh) {
       const stop = lf > i && buf[lf - 1] === 0x0d ? lf - 1 : lf;
-      const raw = printable(buf, i, stop);
+      const raw = escapeBytes(buf, i, stop);
       const m = BANNER_RE.exec(raw);
       if (!m || !m[2]) return null;
       const comments = m[3] ?? '';
