@@ -6,16 +6,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseKerberos, parseKerberosTcp, type KerberosMessage } from '../../src/dissect/kerberos.js';
 import { parseNtp, type NtpMessage } from '../../src/dissect/ntp.js';
 import { DecodeErrors } from '../../src/decode/errors.js';
-import { PacketView, IPPROTO_UDP, IPPROTO_TCP } from '../../src/decode/view.js';
-import { decodeFrame } from '../../src/decode/decode.js';
-import { readCapture } from '../../src/capture/reader.js';
+import { IPPROTO_UDP, IPPROTO_TCP } from '../../src/decode/view.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import { decodedFrames, listShared, tsharkByFrame } from '../helpers/real-captures.js';
 
 // ---------------------------------------------------------------------------
 // BER builder
@@ -334,38 +330,6 @@ test('NTP: malformations and truncations', () => {
 // ---------------------------------------------------------------------------
 // Real captures
 
-function listDir(d: string, re: RegExp): string[] {
-  const p = join(sharedCaptures, d);
-  return existsSync(p) ? readdirSync(p).filter((f) => re.test(f)).sort().map((f) => join(p, f)) : [];
-}
-
-function tshark(file: string, filter: string, fields: string[]): Map<number, string[]> {
-  let out = '';
-  const args = ['-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.number'];
-  for (const f of fields) args.push('-e', f);
-  try {
-    out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    out = (e as { stdout?: string }).stdout ?? '';
-  }
-  const rows = new Map<number, string[]>();
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [n = '', ...rest] = line.split('\t');
-    rows.set(Number(n), rest);
-  }
-  return rows;
-}
-
-async function frames(file: string, each: (index: number, v: PacketView) => void): Promise<void> {
-  const v = new PacketView();
-  const errs = new DecodeErrors();
-  await readCapture(file, (f) => {
-    decodeFrame(v, errs, f.buf, f.off, f.capLen, f.origLen, f.tsUs, f.linkType);
-    each(f.index, v);
-  });
-}
-
 /** tshark's "Mon D, YYYY HH:MM:SS.nnnnnnnnn UTC" as whole Unix seconds; null for NULL / empty. */
 function tsharkTime(s: string): number | null {
   const m = /^(\w{3}) +(\d+), (\d+) (\d\d):(\d\d):(\d\d)/.exec(s);
@@ -387,7 +351,7 @@ if (!haveShared()) {
   if (!withTshark) skip('tshark is not installed: Kerberos / NTP fields not compared');
 
   test('real captures: Kerberos on port 88 (and tshark fields when installed)', async () => {
-    const files = [...listDir('zeek/krb', /\.pcap(ng)?$/), ...listDir('tcpdump', /^(kerberos.*|afs)\.pcap(ng)?$/)];
+    const files = [...listShared('zeek/krb', /\.pcap(ng)?$/), ...listShared('tcpdump', /^(kerberos.*|afs)\.pcap(ng)?$/)];
     assert.ok(files.length > 0, 'no Kerberos capture');
     let parsed = 0;
     let compared = 0;
@@ -395,7 +359,7 @@ if (!haveShared()) {
     for (const file of files) {
       const ours = new Map<number, KerberosMessage>();
       const errs = new DecodeErrors();
-      await frames(file, (n, v) => {
+      await decodedFrames(file, (n, v) => {
         if (v.isFragment || (v.srcPort !== 88 && v.dstPort !== 88)) return;
         let m: KerberosMessage | null = null;
         if (v.proto === IPPROTO_UDP) m = parseKerberos(v.buf, v.payloadOff, v.payloadLen, errs);
@@ -407,7 +371,7 @@ if (!haveShared()) {
       });
       if (!withTshark) continue;
       const name = file.slice(sharedCaptures.length + 1);
-      const rows = tshark(file, 'kerberos && (udp.port == 88 || tcp.port == 88)', [
+      const rows = tsharkByFrame(file, 'kerberos && (udp.port == 88 || tcp.port == 88)', [
         'kerberos.msg_type',
         'kerberos.realm',
         'kerberos.CNameString',
@@ -441,7 +405,7 @@ if (!haveShared()) {
   });
 
   test('real captures: NTP (and tshark fields when installed)', async () => {
-    const files = [...listDir('zeek/ntp', /\.pcap(ng)?$/), ...listDir('tcpdump', /^ntp.*\.pcap(ng)?$/)];
+    const files = [...listShared('zeek/ntp', /\.pcap(ng)?$/), ...listShared('tcpdump', /^ntp.*\.pcap(ng)?$/)];
     assert.ok(files.length > 0, 'no NTP capture');
     let parsed = 0;
     let compared = 0;
@@ -449,7 +413,7 @@ if (!haveShared()) {
     for (const file of files) {
       const ours = new Map<number, NtpMessage>();
       const errs = new DecodeErrors();
-      await frames(file, (n, v) => {
+      await decodedFrames(file, (n, v) => {
         if (v.proto !== IPPROTO_UDP || v.isFragment || (v.srcPort !== 123 && v.dstPort !== 123)) return;
         const m = parseNtp(v.buf, v.payloadOff, v.payloadLen, errs);
         if (m) {
@@ -459,7 +423,7 @@ if (!haveShared()) {
       });
       if (!withTshark) continue;
       const name = file.slice(sharedCaptures.length + 1);
-      const rows = tshark(file, 'ntp', ['ntp.flags.vn', 'ntp.flags.mode', 'ntp.flags.li', 'ntp.stratum', 'ntp.ppoll', 'ntp.precision', 'ntp.refid', 'ntp.reftime', 'ntp.xmt']);
+      const rows = tsharkByFrame(file, 'ntp', ['ntp.flags.vn', 'ntp.flags.mode', 'ntp.flags.li', 'ntp.stratum', 'ntp.ppoll', 'ntp.precision', 'ntp.refid', 'ntp.reftime', 'ntp.xmt']);
       for (const [n, [vn = '', mode = '', li = '', stratum = '', ppoll = '', prec = '', refid = '', reftime = '', xmt = '']] of rows) {
         if (!vn || !mode) continue;
         compared++;

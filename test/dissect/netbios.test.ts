@@ -6,7 +6,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -24,6 +23,7 @@ import { decodeFrame } from '../../src/decode/decode.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { ip4ToString } from '../../src/inventory/addr-format.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import { tsharkByFrame } from '../helpers/real-captures.js';
 
 // ---------------------------------------------------------------------------
 // Builders
@@ -418,24 +418,6 @@ async function ours(file: string): Promise<Ours> {
   return { nbns, dgm };
 }
 
-function tshark(file: string, filter: string, fields: string[]): Map<number, string[]> {
-  const args = ['-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', '-e', 'frame.number'];
-  for (const f of fields) args.push('-e', f);
-  let out = '';
-  try {
-    out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    out = (e as { stdout?: string }).stdout ?? '';
-  }
-  const rows = new Map<number, string[]>();
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [n = '', ...rest] = line.split('\t');
-    rows.set(Number(n), rest);
-  }
-  return rows;
-}
-
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 /** tshark's rendering: non-printable bytes as <NN>, the suffix as <NN>, then the scope. */
 function tsName(name: string, suffix: number, scope: string): string {
@@ -465,7 +447,7 @@ if (!haveShared()) {
       parsed += o.nbns.size + o.dgm.size;
       if (!withTshark || o.nbns.size + o.dgm.size === 0) continue;
       const name = file.slice(sharedCaptures.length + 1);
-      for (const [n, t] of tshark(file, 'nbns', ['nbns.name', 'nbns.addr'])) {
+      for (const [n, t] of tsharkByFrame(file, 'nbns', ['nbns.name', 'nbns.addr'], '|')) {
         const m = o.nbns.get(n);
         t[0] = stripMeaning(t[0] ?? '');
         compared++;
@@ -481,7 +463,7 @@ if (!haveShared()) {
         const mine = [names, addrs];
         if (JSON.stringify(mine) !== JSON.stringify(t)) diffs.push(`${name} frame ${n}: tshark ${JSON.stringify(t)}, nps ${JSON.stringify(mine)}`);
       }
-      for (const [n, t] of tshark(file, 'browser', ['browser.server', 'browser.os_major', 'browser.os_minor'])) {
+      for (const [n, t] of tsharkByFrame(file, 'browser', ['browser.server', 'browser.os_major', 'browser.os_minor'], '|')) {
         const d = o.dgm.get(n);
         if (!t[0] || !t[1]) continue; // not an announcement (e.g. an election request names its sender)
         compared++;

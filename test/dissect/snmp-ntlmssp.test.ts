@@ -6,16 +6,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseSnmp, snmpSystemInfo, type SnmpMessage } from '../../src/dissect/snmp.js';
 import { findNtlmssp, parseNtlmssp, type NtlmsspMessage } from '../../src/dissect/ntlmssp.js';
 import { DecodeErrors } from '../../src/decode/errors.js';
-import { PacketView, IPPROTO_UDP, IPPROTO_TCP } from '../../src/decode/view.js';
-import { decodeFrame } from '../../src/decode/decode.js';
-import { readCapture } from '../../src/capture/reader.js';
+import { IPPROTO_UDP, IPPROTO_TCP } from '../../src/decode/view.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import { decodedFrames, listShared, tsharkByFrame } from '../helpers/real-captures.js';
 
 // ---------------------------------------------------------------------------
 // BER builder
@@ -326,38 +322,6 @@ test('NTLMSSP: every truncation and random bytes never throw', () => {
 // ---------------------------------------------------------------------------
 // Real captures
 
-function listDir(d: string, re: RegExp): string[] {
-  const p = join(sharedCaptures, d);
-  return existsSync(p) ? readdirSync(p).filter((f) => re.test(f)).sort().map((f) => join(p, f)) : [];
-}
-
-function tshark(file: string, filter: string, fields: string[]): Map<number, string[]> {
-  let out = '';
-  const args = ['-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.number'];
-  for (const f of fields) args.push('-e', f);
-  try {
-    out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    out = (e as { stdout?: string }).stdout ?? '';
-  }
-  const rows = new Map<number, string[]>();
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [n = '', ...rest] = line.split('\t');
-    rows.set(Number(n), rest);
-  }
-  return rows;
-}
-
-async function frames(file: string, each: (index: number, v: PacketView) => void): Promise<void> {
-  const v = new PacketView();
-  const errs = new DecodeErrors();
-  await readCapture(file, (f) => {
-    decodeFrame(v, errs, f.buf, f.off, f.capLen, f.origLen, f.tsUs, f.linkType);
-    each(f.index, v);
-  });
-}
-
 if (!haveShared()) {
   skip('../shared/captures is absent: real SNMP / NTLMSSP captures not parsed');
 } else {
@@ -365,7 +329,7 @@ if (!haveShared()) {
   if (!withTshark) skip('tshark is not installed: SNMP / NTLMSSP fields not compared');
 
   test('real captures: SNMP (and tshark community / varbind names when installed)', async () => {
-    const files = [...listDir('zeek/snmp', /\.pcap(ng)?$/), ...listDir('tcpdump', /snmp.*\.pcap(ng)?$/)];
+    const files = [...listShared('zeek/snmp', /\.pcap(ng)?$/), ...listShared('tcpdump', /snmp.*\.pcap(ng)?$/)];
     assert.ok(files.length > 0, 'no SNMP capture');
     let parsed = 0;
     let compared = 0;
@@ -374,7 +338,7 @@ if (!haveShared()) {
     for (const file of files) {
       const ours = new Map<number, SnmpMessage>();
       const errs = new DecodeErrors();
-      await frames(file, (n, v) => {
+      await decodedFrames(file, (n, v) => {
         if (v.proto !== IPPROTO_UDP || v.isFragment) return;
         if (![161, 162].includes(v.srcPort) && ![161, 162].includes(v.dstPort)) return;
         const m = parseSnmp(v.buf, v.payloadOff, v.payloadLen, errs);
@@ -387,7 +351,7 @@ if (!haveShared()) {
       });
       if (!withTshark) continue;
       const name = file.slice(sharedCaptures.length + 1);
-      for (const [n, [community = '', names = '']] of tshark(file, 'snmp', ['snmp.community', 'snmp.name'])) {
+      for (const [n, [community = '', names = '']] of tsharkByFrame(file, 'snmp', ['snmp.community', 'snmp.name'])) {
         const o = ours.get(n);
         if (!community && !names) continue; // tshark could not read it either
         compared++;
@@ -406,10 +370,10 @@ if (!haveShared()) {
 
   test('real captures: NTLMSSP (and tshark user / domain / host when installed)', async () => {
     const files = [
-      ...listDir('zeek/smb', /\.pcap(ng)?$/),
-      ...listDir('zeek/ldap', /ntlm.*\.pcap(ng)?$/),
-      ...listDir('zeek/dce-rpc', /\.pcap(ng)?$/),
-      ...listDir('zeek/ntlm', /\.pcap(ng)?$/),
+      ...listShared('zeek/smb', /\.pcap(ng)?$/),
+      ...listShared('zeek/ldap', /ntlm.*\.pcap(ng)?$/),
+      ...listShared('zeek/dce-rpc', /\.pcap(ng)?$/),
+      ...listShared('zeek/ntlm', /\.pcap(ng)?$/),
     ];
     assert.ok(files.length > 0, 'no NTLMSSP capture');
     let parsed = 0;
@@ -417,7 +381,7 @@ if (!haveShared()) {
     const diffs: string[] = [];
     for (const file of files) {
       const ours = new Map<number, NtlmsspMessage>();
-      await frames(file, (n, v) => {
+      await decodedFrames(file, (n, v) => {
         if (v.proto !== IPPROTO_TCP && v.proto !== IPPROTO_UDP) return;
         if (v.isFragment) return;
         const at = findNtlmssp(v.buf, v.payloadOff, v.payloadLen);
@@ -430,7 +394,7 @@ if (!haveShared()) {
       });
       if (!withTshark) continue;
       const name = file.slice(sharedCaptures.length + 1);
-      const rows = tshark(file, 'ntlmssp', ['ntlmssp.messagetype', 'ntlmssp.auth.username', 'ntlmssp.auth.domain', 'ntlmssp.auth.hostname', 'ntlmssp.challenge.target_name']);
+      const rows = tsharkByFrame(file, 'ntlmssp', ['ntlmssp.messagetype', 'ntlmssp.auth.username', 'ntlmssp.auth.domain', 'ntlmssp.auth.hostname', 'ntlmssp.challenge.target_name']);
       for (const [n, [mt = '', user = '', domain = '', host = '', target = '']] of rows) {
         const o = ours.get(n);
         if (mt.includes(',')) continue; // several NTLMSSP messages in one frame: only the first is ours
