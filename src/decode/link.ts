@@ -163,6 +163,7 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
       return; // STP, CDP over SNAP handled above, NetBEUI, ...: no IP inside
     }
     v.etherType = type;
+    v.l2PayloadOff = off;
     switch (type) {
       case ETH_IPV4:
         decodeIPv4(v, errs, off, end);

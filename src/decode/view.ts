@@ -41,6 +41,8 @@ export class PacketView {
   vlan = -1;
   vlanOuter = -1;
   etherType = 0;
+  /** Where the EtherType's payload starts (for link-layer protocols such as LLDP and CDP). */
+  l2PayloadOff = 0;
   /** Number of tunnel layers removed (GRE, ERSPAN, VXLAN, IP-in-IP...). */
   tunnelDepth = 0;
 

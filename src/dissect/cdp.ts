@@ -32,6 +32,7 @@
  */
 import { hex, ip4Text, ip6Text, printable } from './text.js';
 import { u16, u32 } from '../decode/bytes.js';
+import { Verdict, type LinkDissector } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -285,3 +286,23 @@ export function parseCdp(buf: Uint8Array, off: number, len: number, errs?: Error
   }
   return info;
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: a CDP frame describes the Cisco (or CDP-speaking) device that sent it.
+
+export const cdpDissector: LinkDissector = {
+  id: 'cdp',
+  etherType: 0x2000,
+  dissect(buf, off, len, ctx) {
+    const info = parseCdp(buf, off, len, ctx);
+    if (info === null) return Verdict.Malformed;
+    const mac = ctx.view.macSrc;
+    const name = info.systemName ?? info.deviceId;
+    if (name) ctx.about(null, mac, 'hostname', name, info.deviceId && info.deviceId !== name ? { device_id: info.deviceId } : undefined, 'cdp', true);
+    if (info.platform) ctx.about(null, mac, 'platform', info.platform, undefined, 'cdp', true);
+    if (info.softwareVersion) ctx.about(null, mac, 'sys_descr', info.softwareVersion, undefined, 'cdp', true);
+    if (info.capabilityBits !== null) ctx.about(null, mac, 'capabilities', (info.capabilities ?? []).join(','), { bits: info.capabilityBits }, 'cdp', true);
+    for (const a of info.addresses.slice(0, 4)) if (a.protocol !== 'other') ctx.about(null, mac, 'mgmt_address', a.address, undefined, 'cdp', true);
+    return Verdict.Continue;
+  },
+};

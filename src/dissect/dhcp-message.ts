@@ -34,6 +34,8 @@
  */
 import { escapeBytes, hexColons, printable } from './text.js';
 import { u32 } from '../decode/bytes.js';
+import { Verdict, type Dissector } from './types.js';
+import { ip4ToString, macFromString } from '../inventory/addr-format.js';
 
 export interface DhcpMessage {
   /** 1 request (BOOTREQUEST), 2 reply (BOOTREPLY). */
@@ -262,3 +264,48 @@ export function parseDhcpMessage(buf: Uint8Array, off: number, len: number, errs
   if (v !== null) m.dnsServers = addrList(v);
   return m;
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: what a DHCP exchange says about the client (SPEC §4).
+
+const MSG_ACK = 5;
+
+/**
+ * Client messages describe the client (the chaddr's device): host name
+ * (option 12), FQDN (81), vendor class (60), parameter request list (55, the
+ * fingerprint) and client id (61). A server's ACK binds the assigned address
+ * to that MAC with its lease. Everything is tied to the MAC, not the address.
+ */
+export const dhcpDissector: Dissector = {
+  id: 'dhcp',
+  app: { application: 'DHCP', family: 'Network Infrastructure' },
+  udpPorts: [67, 68],
+  dissect(buf, off, len, ctx) {
+    const m = parseDhcpMessage(buf, off, len, ctx);
+    if (m === null) return Verdict.Malformed;
+    const mac = m.chaddr !== null ? macFromString(m.chaddr) : -1;
+    if (m.op === 1) {
+      const ipNum = m.ciaddr !== 0 ? m.ciaddr : m.requestedIp ?? 0;
+      const ip = ipNum !== 0 ? ip4ToString(ipNum) : null;
+      const type = m.messageType === null ? 'bootp' : String(m.messageType);
+      if (mac < 0 && ip === null) return Verdict.Continue;
+      if (m.hostname) ctx.about(ip, mac, 'hostname', m.hostname, { option: 12 }, 'dhcp', true);
+      if (m.clientFqdn) ctx.about(ip, mac, 'hostname', m.clientFqdn, { option: 81 }, 'dhcp', true);
+      if (m.vendorClass) ctx.about(ip, mac, 'vendor_class', m.vendorClass, undefined, 'dhcp', true);
+      if (m.parameterRequestList && m.parameterRequestList.length > 0) {
+        ctx.about(ip, mac, 'dhcp_fingerprint', m.parameterRequestList.join(','), { message_type: type, options: m.options.join(',') }, 'dhcp', true);
+      }
+      if (m.clientId) ctx.about(ip, mac, 'client_id', m.clientId, undefined, 'dhcp', true);
+    } else if (m.op === 2) {
+      ctx.src('role', 'dhcp-server');
+      if (m.messageType === MSG_ACK && m.yiaddr !== 0) {
+        const ip = ip4ToString(m.yiaddr);
+        const server = m.serverId !== null ? ip4ToString(m.serverId) : null;
+        ctx.about(ip, mac, 'dhcp_lease', ip, { lease_seconds: m.leaseSeconds, server }, 'dhcp', true);
+        if (m.hostname) ctx.about(ip, mac, 'hostname', m.hostname, { option: 12, from: 'server' }, 'dhcp', true);
+        if (m.domainName) ctx.about(ip, mac, 'domain', m.domainName, { option: 15 }, 'dhcp', true);
+      }
+    }
+    return Verdict.Continue;
+  },
+};

@@ -30,6 +30,8 @@
  * the empty string.
  */
 import { u16, u32 } from '../decode/bytes.js';
+import { Verdict, type Dissector } from './types.js';
+import { ip4ToString, ip6ToString } from '../inventory/addr-format.js';
 
 export const enum DnsType {
   A = 1,
@@ -503,3 +505,82 @@ export function answerAddresses(buf: Uint8Array, off: number, len: number, errs?
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: names of addresses from DNS answers (SPEC §4: DNS PTR answers).
+
+/** "4.3.2.1.in-addr.arpa" → "1.2.3.4"; nibble-form ip6.arpa → IPv6 text; else null. */
+export function arpaToIp(name: string): string | null {
+  const n = name.toLowerCase();
+  if (n.endsWith('.in-addr.arpa')) {
+    const parts = n.slice(0, -13).split('.');
+    if (parts.length !== 4) return null;
+    const out: number[] = [];
+    for (let i = 3; i >= 0; i--) {
+      const p = parts[i]!;
+      if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+      out.push(Number(p));
+    }
+    return out.join('.');
+  }
+  if (n.endsWith('.ip6.arpa')) {
+    const nib = n.slice(0, -9).split('.');
+    if (nib.length !== 32 || nib.some((x) => !/^[0-9a-f]$/.test(x))) return null;
+    const w = [0, 0, 0, 0];
+    for (let i = 0; i < 32; i++) {
+      const d = parseInt(nib[31 - i]!, 16);
+      w[i >> 3] = ((w[i >> 3]! << 4) | d) >>> 0;
+    }
+    return ip6ToString(w);
+  }
+  return null;
+}
+
+/**
+ * Reads answers only: a PTR answer names the address in its owner; A/AAAA
+ * answers name their addresses (forward names of internal servers). Over TCP
+ * a message is preceded by its 2-byte length; a cut message asks for more.
+ */
+export const dnsDissector: Dissector = {
+  id: 'dns',
+  app: { application: 'DNS', family: 'Name Services' },
+  tcpPorts: [53],
+  udpPorts: [53],
+  maxStream: 8192,
+  dissect(buf, off, len, ctx) {
+    let o = off;
+    let n = len;
+    const tcp = ctx.view.proto === 6;
+    if (tcp) {
+      if (len < 2) return Verdict.More;
+      const m = (buf[off]! << 8) | buf[off + 1]!;
+      if (m < 12) return Verdict.Malformed;
+      if (m + 2 > len) return len >= 8192 ? Verdict.Done : Verdict.More;
+      o += 2;
+      n = m;
+    }
+    if (n < 12) return Verdict.Malformed;
+    if ((buf[o + 2]! & 0x80) === 0) return tcp ? Verdict.Done : Verdict.Continue; // a query
+    let names = 0;
+    const h = parseDnsMessage(buf, o, n, {
+      record(section, name, type, _cls, _ttl, rdata) {
+        if (section !== 1 || names >= 32) return;
+        if (type === DnsType.PTR && rdata.kind === 'name') {
+          const ip = arpaToIp(name);
+          if (ip !== null && rdata.name) {
+            ctx.about(ip, -1, 'hostname', rdata.name, { record: 'PTR' });
+            names++;
+          }
+        } else if (type === DnsType.A && rdata.kind === 'a' && name) {
+          ctx.about(ip4ToString(rdata.ip), -1, 'hostname', name, { record: 'A' });
+          names++;
+        } else if (type === DnsType.AAAA && rdata.kind === 'aaaa' && name) {
+          ctx.about(ip6ToString(rdata.words), -1, 'hostname', name, { record: 'AAAA' });
+          names++;
+        }
+      },
+    }, ctx);
+    if (h === null) return Verdict.Malformed;
+    return tcp ? Verdict.Done : Verdict.Continue;
+  },
+};

@@ -32,6 +32,7 @@
  *   http.too_many_headers  more than MAX_HEADERS fields: the rest are dropped
  *                          (counted once per message)
  */
+import { Verdict, type Dissector } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -186,4 +187,123 @@ export function header(h: HttpHead, name: string): string | null {
   const n = name.toLowerCase();
   for (const [k, v] of h.headers) if (k === n) return v;
   return null;
+}
+
+// ---------------------------------------------------------------------------
+// Dissector: HTTP/1.x heads. A request's User-Agent describes the client, its
+// Host names the server; a response's Server header describes the server.
+
+const METHOD_PREFIXES = ['GET ', 'POST ', 'HEAD ', 'PUT ', 'OPTIONS ', 'DELETE ', 'CONNECT ', 'PATCH ', 'HTTP/1.'];
+
+/** True when the payload starts like an HTTP/1.x request or response. */
+export function looksLikeHttp(buf: Uint8Array, off: number, len: number): boolean {
+  if (len < 8) return false;
+  const c = buf[off]!;
+  if (c !== 0x47 && c !== 0x50 && c !== 0x48 && c !== 0x4f && c !== 0x44 && c !== 0x43) return false;
+  for (const p of METHOD_PREFIXES) {
+    if (len < p.length) continue;
+    let ok = true;
+    for (let i = 0; i < p.length && ok; i++) ok = buf[off + i] === p.charCodeAt(i);
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** Host header without a port, or null for an address literal or an empty value. */
+export function hostOfHeader(v: string): string | null {
+  let h = v.trim();
+  if (h.startsWith('[')) return null; // IPv6 literal
+  const colon = h.lastIndexOf(':');
+  if (colon >= 0) h = h.slice(0, colon);
+  if (h === '' || /^[\d.]+$/.test(h)) return null;
+  return h.toLowerCase();
+}
+
+export const httpDissector: Dissector = {
+  id: 'http',
+  app: { application: 'HTTP', family: 'Web Services' },
+  tcpPorts: [80, 8080, 8000, 8008, 8081, 8888, 3128, 631, 5985, 9000],
+  maxStream: 16384,
+  probe(buf, off, len, proto) {
+    return proto === 6 && looksLikeHttp(buf, off, len);
+  },
+  dissect(buf, off, len, ctx) {
+    // Heads one after another (keep-alive, pipelining, "100 Continue"): bodies
+    // are skipped by Content-Length or chunk sizes; a body of unknown length ends the walk.
+    const end = off + len;
+    let p = off;
+    let heads = 0;
+    while (p < end && heads < MAX_HEADS) {
+      const h = parseHttpHead(buf, p, end - p, heads === 0 ? ctx : undefined);
+      if (h === null) return heads === 0 ? Verdict.NotMine : Verdict.Done;
+      if (!h.complete) return Verdict.More;
+      heads++;
+      if (h.kind === 'request') {
+        const ua = header(h, 'user-agent');
+        if (ua) ctx.src('user_agent', ua);
+        const host = header(h, 'host');
+        const name = host ? hostOfHeader(host) : null;
+        if (name) ctx.dst('hostname', name, { header: 'Host' });
+      } else {
+        const server = header(h, 'server');
+        if (server) ctx.src('server', server);
+      }
+      p += h.headerBytes;
+      const body = bodyLength(h, buf, p, end);
+      if (body < 0) return body === NEED_MORE ? Verdict.More : Verdict.Done;
+      p += body;
+    }
+    return heads < MAX_HEADS ? Verdict.More : Verdict.Done;
+  },
+};
+
+const MAX_HEADS = 16;
+const NEED_MORE = -1;
+const UNKNOWN = -2;
+
+/** Bytes of the body after a head, NEED_MORE when chunks run past `end`, UNKNOWN when it cannot be known. */
+function bodyLength(h: HttpHead, buf: Uint8Array, start: number, end: number): number {
+  if (h.kind === 'response' && h.status !== null && (h.status < 200 || h.status === 204 || h.status === 304)) return 0;
+  const te = header(h, 'transfer-encoding');
+  if (te !== null && /chunked/i.test(te)) {
+    let p = start;
+    for (let n = 0; n < 4096; n++) {
+      let lf = p;
+      while (lf < end && buf[lf] !== 0x0a) lf++;
+      if (lf >= end) return NEED_MORE;
+      let size = 0;
+      let digits = 0;
+      for (let i = p; i < lf; i++) {
+        const c = buf[i]!;
+        const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+        if (d < 0) break;
+        size = size * 16 + d;
+        digits++;
+      }
+      if (digits === 0 || digits > 8) return UNKNOWN;
+      p = lf + 1;
+      if (size === 0) {
+        // Trailers end with an empty line.
+        while (p < end) {
+          let e = p;
+          while (e < end && buf[e] !== 0x0a) e++;
+          if (e >= end) return NEED_MORE;
+          const empty = e === p || (e === p + 1 && buf[p] === 0x0d);
+          p = e + 1;
+          if (empty) return p - start;
+        }
+        return NEED_MORE;
+      }
+      p += size + 2;
+      if (p > end) return NEED_MORE;
+    }
+    return UNKNOWN;
+  }
+  const cl = header(h, 'content-length');
+  if (cl !== null) {
+    const n = Number(cl.trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : UNKNOWN;
+  }
+  // A request without a length has no body; a response without one runs to the close.
+  return h.kind === 'request' ? 0 : UNKNOWN;
 }

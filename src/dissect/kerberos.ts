@@ -40,6 +40,7 @@
  */
 import { readTlv, type ErrorCounter, type Tlv } from './snmp.js';
 import { escapeBytes } from './text.js';
+import { Verdict, type Dissector } from './types.js';
 
 export interface KerberosMessage {
   /** 10 AS-REQ, 11 AS-REP, 12 TGS-REQ, 13 TGS-REP, 30 KRB-ERROR. */
@@ -271,3 +272,34 @@ export function parseKerberosTcp(buf: Uint8Array, off: number, len: number, errs
   }
   return parseKerberos(buf, off + 4, n, errs);
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: a client's requests name its principal and realm (the user, or
+// the machine account "HOST$"); the KDC is a directory server.
+
+export const kerberosDissector: Dissector = {
+  id: 'kerberos',
+  app: { application: 'Kerberos', family: 'Directory Services' },
+  udpPorts: [88],
+  tcpPorts: [88],
+  maxStream: 16384,
+  dissect(buf, off, len, ctx) {
+    const tcp = ctx.view.proto === 6;
+    if (tcp && len >= 4) {
+      const n = ((buf[off]! << 24) >>> 0) + (buf[off + 1]! << 16) + (buf[off + 2]! << 8) + buf[off + 3]!;
+      if (n < 0x80000000 && n > len - 4) return n + 4 > 16384 ? Verdict.Done : Verdict.More;
+    }
+    const m = tcp ? parseKerberosTcp(buf, off, len, ctx) : parseKerberos(buf, off, len, ctx);
+    if (m === null) return Verdict.Malformed;
+    const isRequest = m.msgType === KRB_AS_REQ || m.msgType === KRB_TGS_REQ;
+    if (isRequest && m.clientName) {
+      // A machine account (NAME$) is the computer's own name.
+      const machine = /^([^/$]+)\$$/.exec(m.clientName);
+      if (machine) ctx.src('hostname', machine[1]!.toLowerCase(), { principal: m.clientName, realm: m.realm });
+      else ctx.src('user', m.clientName, { realm: m.realm });
+    }
+    if (isRequest && m.realm) ctx.src('domain', m.realm.toLowerCase(), { realm: m.realm });
+    if (!isRequest) ctx.src('role', 'kerberos-kdc');
+    return tcp ? Verdict.Done : Verdict.Continue;
+  },
+};

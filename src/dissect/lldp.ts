@@ -30,6 +30,7 @@
  */
 import { hexColons, ip4Text, ip6Text, printable } from './text.js';
 import { u16, u32 } from '../decode/bytes.js';
+import { Verdict, type LinkDissector } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -361,3 +362,24 @@ export function parseLldp(buf: Uint8Array, off: number, len: number, errs?: Erro
   if (!seenChassis || !seenPort || !seenTtl) errs?.count('lldp.missing_mandatory');
   return info;
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: an LLDP frame describes the device that sent it.
+
+export const lldpDissector: LinkDissector = {
+  id: 'lldp',
+  etherType: 0x88cc,
+  dissect(buf, off, len, ctx) {
+    const info = parseLldp(buf, off, len, ctx);
+    if (info === null) return Verdict.Malformed;
+    const mac = ctx.view.macSrc;
+    const chassis = info.chassisId?.value ?? null;
+    const data = chassis !== null ? { chassis_id: chassis } : undefined;
+    if (info.systemName) ctx.about(null, mac, 'hostname', info.systemName, data, 'lldp', true);
+    if (info.systemDescription) ctx.about(null, mac, 'sys_descr', info.systemDescription, data, 'lldp', true);
+    if (info.enabledCapabilities && info.enabledCapabilities.length) ctx.about(null, mac, 'capabilities', info.enabledCapabilities.join(','), data, 'lldp', true);
+    else if (info.capabilities && info.capabilities.length) ctx.about(null, mac, 'capabilities', info.capabilities.join(','), { available_only: true }, 'lldp', true);
+    for (const m of info.managementAddresses.slice(0, 4)) if (m.family === 1 || m.family === 2) ctx.about(null, mac, 'mgmt_address', m.address, data, 'lldp', true);
+    return Verdict.Continue;
+  },
+};

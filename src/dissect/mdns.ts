@@ -24,6 +24,8 @@
  * (header missing or broken before the first question or record).
  */
 import { parseDnsMessage, type ErrorCounter } from './dns-message.js';
+import { Verdict, type Dissector } from './types.js';
+import { ip4ToString, ip6ToString } from '../inventory/addr-format.js';
 
 export type { ErrorCounter };
 
@@ -308,3 +310,59 @@ export function llmnrFacts(buf: Uint8Array, off: number, len: number, errs?: Err
   const isResponse = off >= 0 && off + 3 <= buf.length ? (buf[off + 2]! & 0x80) !== 0 : false;
   return { isResponse, names: names.list, addresses };
 }
+
+// ---------------------------------------------------------------------------
+// Dissectors: mDNS responses describe their sender (host names, services,
+// TXT model keys); LLMNR answers name their addresses.
+
+const MAX_TXT_OBS = 16;
+
+export const mdnsDissector: Dissector = {
+  id: 'mdns',
+  app: { application: 'mDNS', family: 'Name Services' },
+  udpPorts: [5353],
+  dissect(buf, off, len, ctx) {
+    const f = mdnsFacts(buf, off, len, ctx);
+    if (f === null) return Verdict.Malformed;
+    if (!f.isResponse) return Verdict.Continue;
+    // Addresses in the answers name their owners; the sender owns what it announces.
+    for (const a of f.addresses) {
+      const ip = a.v4 !== undefined ? ip4ToString(a.v4) : a.v6 !== undefined ? ip6ToString(a.v6) : null;
+      if (ip !== null) ctx.about(ip, -1, 'hostname', a.name, { record: a.v4 !== undefined ? 'A' : 'AAAA' });
+    }
+    for (const h of f.hostnames) ctx.src('hostname', h);
+    for (const s of f.services) if (!s.startsWith('_services.')) ctx.src('service', s);
+    for (const inst of f.instances) {
+      let n = 0;
+      for (const [k, v] of Object.entries(inst.txt)) {
+        if (n++ >= MAX_TXT_OBS) break;
+        if (v !== '' && TXT_KEYS.has(k)) ctx.src('txt', `${k}=${v}`, { service: inst.service, instance: inst.instance });
+      }
+    }
+    return Verdict.Continue;
+  },
+};
+
+/** TXT keys that describe the device (model, product, vendor); other keys are service settings. */
+const TXT_KEYS = new Set(['model', 'md', 'ty', 'product', 'usb_mfg', 'usb_mdl', 'am', 'manufacturer', 'mfg', 'mdl', 'fn', 'rpmd', 'osxvers', 'os', 'vendor', 'serialnumber', 'sn', 'fv', 'srcvers', 'deviceid', 'note']);
+
+export const llmnrDissector: Dissector = {
+  id: 'llmnr',
+  app: { application: 'LLMNR', family: 'Name Services' },
+  udpPorts: [5355],
+  tcpPorts: [5355],
+  dissect(buf, off, len, ctx) {
+    if (ctx.view.proto === 6) return Verdict.Done;
+    const f = llmnrFacts(buf, off, len, ctx);
+    if (f === null) return Verdict.Malformed;
+    if (f.isResponse) {
+      for (const a of f.addresses) {
+        const ip = a.v4 !== undefined ? ip4ToString(a.v4) : a.v6 !== undefined ? ip6ToString(a.v6) : null;
+        if (ip !== null) ctx.about(ip, -1, 'hostname', a.name);
+      }
+      // The responder answers for its own name.
+      if (f.addresses.length === 0) for (const n of f.names) ctx.src('hostname', n);
+    }
+    return Verdict.Continue;
+  },
+};

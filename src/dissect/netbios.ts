@@ -34,6 +34,8 @@
  */
 import { u16, u32, u16le, u32le } from '../decode/bytes.js';
 import { escapeBytes, hexColons } from './text.js';
+import { Verdict, type Dissector } from './types.js';
+import { ip4ToString } from '../inventory/addr-format.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -554,3 +556,65 @@ function smbTransaction(buf: Uint8Array, smb: number, end: number, d: NetbiosDat
   }
   d.browser = parseBrowserAnnouncement(buf, data, dataCount, errs);
 }
+
+// ---------------------------------------------------------------------------
+// Dissectors: NetBIOS name service (UDP 137) and datagram browser
+// announcements (UDP 138).
+
+/** Unique names with these suffixes are a machine's own name: 0x00 workstation, 0x20 file server. */
+function isHostSuffix(suffix: number): boolean {
+  return suffix === 0x00 || suffix === 0x20;
+}
+
+export const nbnsDissector: Dissector = {
+  id: 'netbios-ns',
+  app: { application: 'NetBIOS-NS', family: 'Name Services' },
+  udpPorts: [137],
+  dissect(buf, off, len, ctx) {
+    const m = parseNbns(buf, off, len, ctx);
+    if (m === null) return Verdict.Malformed;
+    // Registrations and refreshes (requests) and positive query answers bind names to addresses.
+    const binds = (!m.isResponse && (m.opcode === 5 || m.opcode === 8 || m.opcode === 9)) || (m.isResponse && m.rcode === 0 && m.opcode === 0);
+    for (const r of m.records) {
+      if (r.type === 0x20 && binds) {
+        for (let i = 0; i < r.addresses.length && i < 8; i++) {
+          const ip = ip4ToString(r.addresses[i]!);
+          const group = (r.nbFlags[i]! & 0x8000) !== 0;
+          if (!group && isHostSuffix(r.suffix)) ctx.about(ip, -1, 'hostname', r.name, { suffix: r.suffix });
+          else if (group && r.suffix === 0x00) ctx.about(ip, -1, 'workgroup', r.name, { suffix: r.suffix });
+        }
+      } else if (r.type === 0x21 && m.isResponse && r.names) {
+        // Node status: the responder's own name table.
+        for (const n of r.names.slice(0, 32)) {
+          if (!n.group && isHostSuffix(n.suffix)) ctx.src('hostname', n.name, { suffix: n.suffix });
+          else if (n.group && n.suffix === 0x00) ctx.src('workgroup', n.name);
+        }
+      }
+    }
+    return Verdict.Continue;
+  },
+};
+
+export const browserDissector: Dissector = {
+  id: 'netbios-dgm',
+  app: { application: 'NetBIOS-DGM', family: 'Name Services' },
+  udpPorts: [138],
+  dissect(buf, off, len, ctx) {
+    const d = parseNetbiosDatagram(buf, off, len, ctx);
+    if (d === null) return Verdict.Malformed;
+    const ip = d.sourceIp !== 0 ? ip4ToString(d.sourceIp) : null;
+    const b = d.browser;
+    if (b === null) return Verdict.Continue;
+    if (b.command === 0x0c) {
+      ctx.about(ip, -1, 'workgroup', b.serverName, { announcement: 'domain' }, 'browser');
+      return Verdict.Continue;
+    }
+    ctx.about(ip, -1, 'hostname', b.serverName, { announcement: b.command === 1 ? 'host' : 'local-master' }, 'browser');
+    ctx.about(ip, -1, 'os_version', `${b.osMajor}.${b.osMinor}`, { major: b.osMajor, minor: b.osMinor, server_type: b.serverTypeNames.slice(0, 16) }, 'browser');
+    if (d.destName !== null && (d.destName.suffix === 0x1d || d.destName.suffix === 0x1e || d.destName.suffix === 0x00)) {
+      ctx.about(ip, -1, 'workgroup', d.destName.name, { announcement: 'host' }, 'browser');
+    }
+    if (b.comment) ctx.about(ip, -1, 'banner', b.comment, { field: 'comment' }, 'browser');
+    return Verdict.Continue;
+  },
+};

@@ -30,6 +30,7 @@
  */
 import type { ErrorCounter } from './snmp.js';
 import { u32 } from '../decode/bytes.js';
+import { Verdict, type Dissector } from './types.js';
 
 export interface NtpMessage {
   version: number;
@@ -115,3 +116,22 @@ export function parseNtp(buf: Uint8Array, off: number, len: number, errs?: Error
     transmitTimestamp: timestamp(buf, off + 40),
   };
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: mode and stratum tell NTP servers from clients.
+
+const MODE_NAMES = ['reserved', 'symmetric-active', 'symmetric-passive', 'client', 'server', 'broadcast', 'control', 'private'];
+
+export const ntpDissector: Dissector = {
+  id: 'ntp',
+  app: { application: 'NTP', family: 'Network Infrastructure' },
+  udpPorts: [123],
+  dissect(buf, off, len, ctx) {
+    const m = parseNtp(buf, off, len, ctx);
+    if (m === null) return Verdict.Malformed;
+    if (m.mode === 6 || m.mode === 7) return Verdict.Continue;
+    ctx.src('ntp_mode', MODE_NAMES[m.mode] ?? String(m.mode), { version: m.version, stratum: m.stratum });
+    if (m.mode === 4 || m.mode === 5) ctx.src('role', 'ntp-server', { stratum: m.stratum });
+    return Verdict.Continue;
+  },
+};

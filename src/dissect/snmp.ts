@@ -39,6 +39,7 @@
  *                     of the varbind list stops there
  */
 import { escapeBytes } from './text.js';
+import { Verdict, type Dissector } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -427,3 +428,24 @@ export function snmpSystemInfo(msg: SnmpMessage): SnmpSystemInfo {
 }
 
 export { T_INTEGER as SNMP_T_INTEGER, T_OCTETS as SNMP_T_OCTETS, T_NULL as SNMP_T_NULL, T_OID as SNMP_T_OID, T_TIMETICKS as SNMP_T_TIMETICKS };
+
+// ---------------------------------------------------------------------------
+// Dissector: an agent's answers carry its system group (sysDescr, sysName,
+// sysObjectID); those describe the responding agent.
+
+export const snmpDissector: Dissector = {
+  id: 'snmp',
+  app: { application: 'SNMP', family: 'Network Management' },
+  udpPorts: [161, 162],
+  dissect(buf, off, len, ctx) {
+    const m = parseSnmp(buf, off, len, ctx);
+    if (m === null) return Verdict.Malformed;
+    const sys = snmpSystemInfo(m);
+    if (sys.sysDescr) ctx.src('sys_descr', sys.sysDescr);
+    if (sys.sysName) ctx.src('hostname', sys.sysName, { oid: 'sysName' });
+    if (sys.sysObjectID) ctx.src('sys_object_id', sys.sysObjectID);
+    if (sys.sysLocation) ctx.src('location', sys.sysLocation, { oid: 'sysLocation' });
+    if (m.pduType === SNMP_RESPONSE) ctx.src('role', 'snmp-agent');
+    return Verdict.Continue;
+  },
+};

@@ -14,6 +14,7 @@
  * Text is kept printable: bytes outside 0x20..0x7e, and backslash, as \xNN.
  */
 import { escapeBytes } from './text.js';
+import { Verdict, type Dissector } from './types.js';
 
 export interface SshBanner {
   /** "2.0", "1.99", "1.5". */
@@ -96,3 +97,26 @@ export function sshOsHint(b: SshBanner): SshOsHint | null {
   if (/^ROSSSH/i.test(sw)) return { os: 'MikroTik RouterOS', version: null };
   return null;
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: each side's identification string describes its software.
+
+export const sshDissector: Dissector = {
+  id: 'ssh',
+  app: { application: 'SSH', family: 'Remote Access' },
+  tcpPorts: [22, 2222],
+  maxStream: 2048,
+  probe(buf, off, len, proto) {
+    return proto === 6 && len >= 8 && buf[off] === 0x53 && buf[off + 1] === 0x53 && buf[off + 2] === 0x48 && buf[off + 3] === 0x2d;
+  },
+  dissect(buf, off, len, ctx) {
+    const b = parseSshBanner(buf, off, len);
+    if (b === null) {
+      // Before the banner a server may send other lines; a cut line needs more.
+      const hasSsh = len >= 4 && buf[off] === 0x53 && buf[off + 1] === 0x53 && buf[off + 2] === 0x48 && buf[off + 3] === 0x2d;
+      return hasSsh ? Verdict.More : Verdict.NotMine;
+    }
+    ctx.src('ssh_banner', b.raw, { software: b.software, comments: b.comments, role: ctx.fromClient ? 'client' : 'server' });
+    return Verdict.Done;
+  },
+};

@@ -23,6 +23,7 @@
  *              (usually "urn:uuid:..."), or null.
  *   messageId  the <MessageID> header, or null.
  */
+import { Verdict, type Dissector } from './types.js';
 
 export type WsdAction = 'Hello' | 'Bye' | 'Probe' | 'ProbeMatches' | 'Resolve' | 'ResolveMatches';
 
@@ -191,3 +192,22 @@ export function parseWsDiscovery(buf: Uint8Array, off: number, len: number): WsD
     messageId: firstText(s, 'MessageID'),
   };
 }
+
+// ---------------------------------------------------------------------------
+// Dissector: Hello and ProbeMatches/ResolveMatches describe their sender
+// (device types such as wsdp:Device / print:PrintDeviceType, scopes, XAddrs).
+
+export const wsDiscoveryDissector: Dissector = {
+  id: 'ws-discovery',
+  app: { application: 'WS-Discovery', family: 'Name Services' },
+  udpPorts: [3702],
+  dissect(buf, off, len, ctx) {
+    const m = parseWsDiscovery(buf, off, len);
+    if (m === null) return Verdict.Malformed;
+    if (m.action !== 'Hello' && m.action !== 'ProbeMatches' && m.action !== 'ResolveMatches') return Verdict.Continue;
+    for (const t of m.types.slice(0, 8)) ctx.src('device_type', t, { action: m.action });
+    for (const x of m.xaddrs.slice(0, 4)) ctx.src('location', x, { action: m.action });
+    for (const sc of m.scopes.slice(0, 8)) ctx.src('txt', sc, { field: 'scope' });
+    return Verdict.Continue;
+  },
+};

@@ -12,12 +12,18 @@ import { answerAddresses } from '../dissect/dns-message.js';
 import { decodeFrame } from '../decode/decode.js';
 import { DecodeErrors } from '../decode/errors.js';
 import { decodeRawIp, isKnownLinkType } from '../decode/link.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, L3, PacketView } from '../decode/view.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, L3, PacketView, TCP_SYN } from '../decode/view.js';
 import { FlowAggregator } from '../flows/aggregate.js';
 import { FlowTable, type FlowTableOptions } from '../flows/flow-table.js';
 import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
 import { HostTable, type HostRecord, type MacRecord } from '../inventory/hosts.js';
 import { DuplicateDetector } from './duplicates.js';
+import { Dispatcher } from './dispatch.js';
+import { DissectorRegistry } from '../dissect/registry.js';
+import { ipDissectors, linkDissectors } from '../dissect/all.js';
+import type { Dissector, LinkDissector } from '../dissect/types.js';
+import { ObservationStore } from '../inventory/observations.js';
+import { TcpStackTracker } from './tcp-stack.js';
 import { FragmentTracker } from './fragments.js';
 
 export interface EngineOptions {
@@ -30,6 +36,11 @@ export interface EngineOptions {
   maxHosts?: number;
   maxFlowRows?: number;
   maxFragments?: number;
+  /** Distinct observations kept for the inventory (default 262144). */
+  maxObservations?: number;
+  /** Application dissectors (default: all of them); [] turns payload dissection off. */
+  dissectors?: Dissector[];
+  linkDissectors?: LinkDissector[];
 }
 
 export interface ClockJump {
@@ -53,6 +64,11 @@ export class Engine {
   readonly aggregate: FlowAggregator;
   readonly duplicates: DuplicateDetector;
   readonly fragments: FragmentTracker;
+  readonly observations: ObservationStore;
+  readonly registry: DissectorRegistry;
+  readonly dispatch: Dispatcher;
+  private readonly linkDissectors: LinkDissector[];
+  private readonly stacks: TcpStackTracker;
 
   packets = 0;
   bytes = 0;
@@ -87,10 +103,19 @@ export class Engine {
       this.config !== null && this.config.excludedMacCount > 0 ? (ver, w, cls) => this.excludedByMac(ver, w, cls) : null,
     );
     this.flows = new FlowTable(
-      (t, slot) => this.aggregate.add(t, slot),
+      (t, slot) => {
+        this.aggregate.add(t, slot);
+        this.dispatch.end(slot);
+      },
       (t, slot) => this.onAnswered(t, slot),
       opts.flows,
     );
+    this.observations = new ObservationStore(opts.maxObservations);
+    this.registry = new DissectorRegistry(opts.dissectors ?? ipDissectors());
+    this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations);
+    this.aggregate.payloadApp = (_t, slot) => this.dispatch.probedApp(slot);
+    this.linkDissectors = opts.linkDissectors ?? linkDissectors();
+    this.stacks = new TcpStackTracker(this.observations);
     this.duplicates = new DuplicateDetector(opts.duplicateWindowUs ?? 1000);
     this.fragments = new FragmentTracker(opts.maxFragments);
   }
@@ -149,6 +174,8 @@ export class Engine {
       this.ipPacket(v, origLen, mac);
     } else if (v.l3 === L3.ARP) {
       this.arpPacket(v);
+    } else if (v.etherType !== 0 && mac !== null) {
+      for (const d of this.linkDissectors) if (d.etherType === v.etherType) this.dispatch.link(v, d);
     }
   }
 
@@ -216,7 +243,13 @@ export class Engine {
     if (v.proto < 0) return;
     if (v.srcPort === 53 && this.config !== null && this.config.hasNameGroups && (v.proto === 17 || v.proto === 6)) this.learnNames(v);
     if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
-    this.flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
+    const flows = this.flows;
+    const slot = flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
+    if (v.proto !== IPPROTO_TCP && v.proto !== IPPROTO_UDP) return;
+    if (flows.lastNew) this.dispatch.reset(slot);
+    const fromClient = flows.lastFromA === (flows.clientIsA[slot] === 1);
+    if (v.proto === IPPROTO_TCP && (v.tcpFlags & TCP_SYN) !== 0) this.stacks.syn(v, this.hosts, this.classifier);
+    this.dispatch.packet(v, slot, fromClient);
   }
 
   /** DNS answers for names of monitored groups: their addresses join the group (SPEC §2.1, by FQDN). */

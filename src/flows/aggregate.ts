@@ -8,7 +8,7 @@
  */
 import { AddrClass, type Classifier } from '../config/classify.js';
 import { ip4Bytes, ip4ToString, ip6Bytes, ip6ToString } from '../inventory/addr-format.js';
-import { applicationByPort } from './applications.js';
+import { applicationByPort, type Application } from './applications.js';
 import { communityId } from './community-id.js';
 import type { FlowTable } from './flow-table.js';
 
@@ -63,6 +63,8 @@ export class AggRow {
   readonly samples: number[] = [];
   /** The endpoints' addresses as text, made once when the report first asks. */
   texts: [string | null, string | null] | null = null;
+  /** Application recognised from the payload of one of its connections (else the port decides). */
+  app: Application | null = null;
   constructor(
     readonly hash: number,
     readonly interval: number,
@@ -92,6 +94,14 @@ export class FlowAggregator {
     readonly maxRows = 1_000_000,
     private readonly override: ClassOverride | null = null,
   ) {}
+
+  /** Application a connection's payload was recognised as, when it differs from its port's (set by the engine). */
+  payloadApp: ((t: FlowTable, slot: number) => Application | null) | null = null;
+
+  /** A row's application: recognised from payload, else by its server port. */
+  applicationOf(r: AggRow): Application {
+    return r.app ?? applicationByPort(r.proto, r.port);
+  }
 
   private classOf(ver: number, w: Uint32Array): AddrClass {
     const cls = ver === 4 ? this.classifier.classify4(w[0]!) : this.classifier.classify6(w);
@@ -162,6 +172,7 @@ export class FlowAggregator {
       this.count++;
     }
     row.connections++;
+    if (row.app === null && this.payloadApp !== null) row.app = this.payloadApp(t, slot);
     row.clientPackets += t.clientPackets(slot);
     row.serverPackets += t.serverPackets(slot);
     row.clientBytes += t.clientBytes(slot);
@@ -222,7 +233,7 @@ export class FlowAggregator {
     const cw = [r.c0, r.c1, r.c2, r.c3];
     const sw = [r.s0, r.s1, r.s2, r.s3];
     const [cIp, sIp] = this.addresses(r);
-    const app = applicationByPort(r.proto, r.port);
+    const app = this.applicationOf(r);
     const icmp = r.proto === 1 || r.proto === 58;
     const ids: string[] = [];
     const wide = collapses(r.cCls) || collapses(r.sCls);

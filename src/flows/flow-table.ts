@@ -101,6 +101,8 @@ export class FlowTable {
   /** Slot of the connection the last packet went to, and whether it was sent by A. */
   lastSlot = NIL;
   lastFromA = false;
+  /** The last packet started a new connection (its slot's per-connection state must be reset). */
+  lastNew = false;
 
   constructor(
     private readonly onFinish: FlowFinish,
@@ -225,6 +227,7 @@ export class FlowTable {
         slot = NIL;
       }
     }
+    this.lastNew = slot === NIL;
     if (slot === NIL) {
       slot = this.allocate(ts, proto === IPPROTO_TCP ? 0 : 1);
       this.hash[slot] = h;
@@ -314,10 +317,10 @@ export class FlowTable {
       }
       if (flags & TCP_FIN) st |= fromA ? FlowState.FinFromA : FlowState.FinFromB;
       if (flags & TCP_RST) st |= FlowState.Rst;
-      // Answered: the client's SYN was seen and the server's SYN-ACK.
-      const synC = clientIsA ? FlowState.SynFromA : FlowState.SynFromB;
+      // Answered: the server's SYN-ACK proves the port open, even when the
+      // client's SYN was not captured (one-sided or late-started captures).
       const synAckS = clientIsA ? FlowState.SynAckFromB : FlowState.SynAckFromA;
-      if ((st & synC) && (st & synAckS)) st |= FlowState.Answered;
+      if (st & synAckS) st |= FlowState.Answered;
     } else if (!fromClient && proto !== IPPROTO_ICMP && proto !== IPPROTO_ICMPV6) {
       st |= FlowState.Answered;
     }

@@ -63,3 +63,68 @@ export function ip6Bytes(w: ArrayLike<number>): Uint8Array {
   }
   return out;
 }
+
+/** "aa:bb:cc:dd:ee:ff" (or with '-') as a 48-bit number, -1 when not a MAC. */
+export function macFromString(s: string): number {
+  if (s.length !== 17) return -1;
+  let n = 0;
+  for (let i = 0; i < 17; i++) {
+    if (i % 3 === 2) {
+      if (s[i] !== ':' && s[i] !== '-') return -1;
+      continue;
+    }
+    const d = parseInt(s[i]!, 16);
+    if (Number.isNaN(d)) return -1;
+    n = n * 16 + d;
+  }
+  return n;
+}
+
+/** An address in text as four big-endian 32-bit words (IPv4 in word 0), or null when it does not parse. */
+export function parseIpWords(ip: string, version: 4 | 6): number[] | null {
+  if (version === 4) {
+    const p = ip.split('.');
+    if (p.length !== 4) return null;
+    let n = 0;
+    for (const x of p) {
+      const v = Number(x);
+      if (!Number.isInteger(v) || v < 0 || v > 255 || x === '') return null;
+      n = n * 256 + v;
+    }
+    return [n >>> 0, 0, 0, 0];
+  }
+  let head = ip;
+  let tail = '';
+  const dbl = ip.indexOf('::');
+  if (dbl >= 0) {
+    head = ip.slice(0, dbl);
+    tail = ip.slice(dbl + 2);
+  }
+  const hp = head === '' ? [] : head.split(':');
+  const tp = tail === '' ? [] : tail.split(':');
+  const groups: number[] = [];
+  const parse = (parts: string[]): boolean => {
+    for (const x of parts) {
+      if (x.includes('.')) {
+        const w = parseIpWords(x, 4);
+        if (w === null) return false;
+        groups.push(w[0]! >>> 16, w[0]! & 0xffff);
+        continue;
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(x)) return false;
+      groups.push(parseInt(x, 16));
+    }
+    return true;
+  };
+  if (!parse(hp)) return null;
+  const headLen = groups.length;
+  if (!parse(tp)) return null;
+  if (dbl >= 0) {
+    if (groups.length > 7) return null;
+    groups.splice(headLen, 0, ...new Array(8 - groups.length).fill(0));
+  }
+  if (groups.length !== 8) return null;
+  const w: number[] = [];
+  for (let i = 0; i < 4; i++) w.push(((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0);
+  return w;
+}

@@ -55,9 +55,14 @@ function isLinkLocal6(h: HostRecord): boolean {
   return h.ver === 6 && h.v6![0]! >>> 22 === 0x3fa;
 }
 
-export function buildAssets(table: HostTable): AssetDraft[] {
+/**
+ * `describedMacs`: MACs that protocols described as devices (DHCP clients,
+ * LLDP/CDP speakers); such a MAC becomes an asset even when it never used an
+ * inventoried address. `routersOut` receives the MACs found to forward for others.
+ */
+export function buildAssets(table: HostTable, describedMacs?: Map<number, { first: number; last: number }>, routersOut?: Set<number>): AssetDraft[] {
   // Which MACs forward traffic for others.
-  const routers = new Set<number>();
+  const routers = routersOut ?? new Set<number>();
   for (const m of table.macRecords()) {
     if (m.routesExternal) {
       routers.add(m.mac);
@@ -108,9 +113,20 @@ export function buildAssets(table: HostTable): AssetDraft[] {
   }
   // Devices that only spoke below IP (switches sending LLDP/STP, ...).
   for (const m of table.macRecords()) {
-    if (m.ipSent || byMac.has(m.mac) || isGroupMac(m.mac) || m.mac === 0) continue;
+    if (byMac.has(m.mac) || isGroupMac(m.mac) || m.mac === 0) continue;
+    if (m.ipSent && !(describedMacs?.has(m.mac) && !routers.has(m.mac))) continue;
     const a = draft(`mac:${macToString(m.mac)}`, 'mac', macToString(m.mac), m.mac, [], m, []);
     assets.push(a);
+  }
+  // Devices only described by others (a relayed DHCP client, whose own frames were not captured).
+  if (describedMacs) {
+    for (const [mac, span] of describedMacs) {
+      if (byMac.has(mac) || routers.has(mac) || isGroupMac(mac) || mac === 0 || table.findMac(mac) !== null) continue;
+      const a = draft(`mac:${macToString(mac)}`, 'mac', macToString(mac), mac, [], null, []);
+      a.first = span.first;
+      a.last = span.last;
+      assets.push(a);
+    }
   }
   assets.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return assets;

@@ -28,6 +28,8 @@ export class HostRecord {
   vlan = -1;
   /** Open ports as (proto << 16 | port). */
   ports: Set<number> | null = null;
+  /** Hash of the last TCP stack fingerprint seen from this address (0: none), to skip repeats cheaply. */
+  stackSig = 0;
   constructor(
     readonly ver: 4 | 6,
     readonly v4: number,

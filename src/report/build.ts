@@ -9,7 +9,11 @@ import { applicationByPort, protoName } from '../flows/applications.js';
 import type { AggRow } from '../flows/aggregate.js';
 import type { ConfigWarning } from '../config/types.js';
 import { summariseTraffic, totalsRecord, trafficRecord } from './traffic.js';
-import { buildAssets } from '../inventory/assets.js';
+import { buildAssets, type AssetDraft } from '../inventory/assets.js';
+import type { Observation } from '../inventory/observations.js';
+import { profile, type Profile } from '../inventory/profile.js';
+import { AddrClass } from '../config/classify.js';
+import { parseIpWords } from '../inventory/addr-format.js';
 import { macVendor } from '../inventory/oui.js';
 import { linkTypeName } from './link-types.js';
 import { isoUs, isoUsRepeated } from './time.js';
@@ -42,7 +46,18 @@ export type Report = { [k: string]: Json } & {
 export function buildLazyReport(engine: Engine, files: ReportFile[], opts: ReportOptions): LazyReport {
   engine.finish();
   // Assets whose MAC is excluded (SPEC §2.1) collect nothing: drop them whole.
-  const drafts = buildAssets(engine.hosts).filter((a) => a.macNumber < 0 || !engine.isExcludedMac(a.macNumber));
+  const described = new Map<number, { first: number; last: number }>();
+  for (const o of engine.observations.values()) {
+    if (!o.macBound || o.mac < 0) continue;
+    const d = described.get(o.mac);
+    if (d === undefined) described.set(o.mac, { first: o.first, last: o.last });
+    else {
+      if (o.first < d.first) d.first = o.first;
+      if (o.last > d.last) d.last = o.last;
+    }
+  }
+  const routers = new Set<number>();
+  const drafts = buildAssets(engine.hosts, described, routers).filter((a) => a.macNumber < 0 || !engine.isExcludedMac(a.macNumber));
 
   // Applications each asset used, as client or server, from the flow rows.
   const assetOfIp = new Map<string, number>();
@@ -51,7 +66,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   const agg = engine.aggregate;
   const rows = agg.sortedRows();
   for (const r of rows) {
-    const app = applicationByPort(r.proto, r.port).application;
+    const app = agg.applicationOf(r).application;
     if (app === 'unknown') continue;
     const [cIp, sIp] = agg.addresses(r);
     const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
@@ -63,6 +78,20 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   const assetIds = drafts.map((a) => a.id);
   const summary = summariseTraffic(agg, rows, assetOfIp, assetIds);
 
+  const observed = observationsByAsset(engine, drafts, assetOfIp, routers);
+  const profiles = drafts.map((a, i) => {
+    const firstIp = a.ips[0];
+    return profile({
+      observations: observed[i]!,
+      ips: a.ips.map((x) => x.ip),
+      macVendor: a.mac ? macVendor(a.mac) : null,
+      rangeAssignment: firstIp ? rangeAssignment(engine, firstIp.ip, firstIp.version) : null,
+      first: a.first,
+      last: a.last,
+      openPorts: a.openPorts,
+    });
+  });
+
   const assets = drafts.map((a, i) => ({
     id: a.id,
     identity: a.identity,
@@ -70,13 +99,14 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     ip_history: a.ips.map((x) => ({ ip: x.ip, first_seen: isoUs(x.first), last_seen: isoUs(x.last) })),
     mac: a.mac,
     mac_vendor: a.mac ? macVendor(a.mac) : null,
+    mac_local: a.mac ? (parseInt(a.mac.slice(0, 2), 16) & 0x02) !== 0 : false,
     vlan: a.vlan,
-    hostnames: [],
-    domain: null,
-    os: null,
-    device: null,
-    ip_assignment: 'unknown',
-    dhcp: null,
+    hostnames: profiles[i]!.hostnames,
+    domain: profiles[i]!.domain,
+    os: profiles[i]!.os,
+    device: profiles[i]!.device,
+    ip_assignment: profiles[i]!.ipAssignment,
+    dhcp: profiles[i]!.dhcp,
     open_ports: a.openPorts.map((p) => {
       const proto = p >>> 16;
       const port = p & 0xffff;
@@ -92,8 +122,8 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
       ingress_packets: a.ingressPackets,
       egress_packets: a.egressPackets,
     },
-    nat_suspected: false,
-    attributes: (a.macEvidence.length ? { link: { mac_binding: a.macEvidence } } : {}) as { [k: string]: Json },
+    nat_suspected: profiles[i]!.natSuspected,
+    attributes: (a.macEvidence.length ? { ...profiles[i]!.attributes, link: { mac_binding: a.macEvidence } } : profiles[i]!.attributes) as { [k: string]: Json },
   }));
 
   const flowRecord = (row: AggRow): { [k: string]: Json } => {
@@ -157,7 +187,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     assets,
     flows: [],
     traffic: [],
-    warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine)],
+    warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine), ...natWarnings(drafts, profiles)],
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
   return { report, flows, flowCount: rows.length, traffic, trafficCount: summary.rows.length };
@@ -253,6 +283,8 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
     ['macs', engine.hosts.macEvictions],
     ['flow_rows', engine.aggregate.dropped],
     ['fragments', engine.fragments.evicted],
+    ['observations', engine.observations.evicted],
+    ['tcp_streams', engine.dispatch.streamsDropped],
   ];
   for (const [table, n] of limits) {
     if (n > 0) {
@@ -265,4 +297,57 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
     }
   }
   return w;
+}
+
+/**
+ * Which asset each observation is about. A MAC that is an asset's identity
+ * (and not a router's) decides first, so that what a device said follows the
+ * device when its address is reused; otherwise the address decides. A fact
+ * bound to a MAC (DHCP, LLDP) never lands on an asset with another MAC.
+ */
+function observationsByAsset(engine: Engine, drafts: AssetDraft[], assetOfIp: Map<string, number>, routers: Set<number>): Observation[][] {
+  const out: Observation[][] = drafts.map(() => []);
+  const assetOfMac = new Map<number, number>();
+  drafts.forEach((a, i) => {
+    if (a.macNumber >= 0) assetOfMac.set(a.macNumber, i);
+  });
+  for (const o of engine.observations.values()) {
+    let i: number | undefined;
+    if (o.mac >= 0 && !routers.has(o.mac)) i = assetOfMac.get(o.mac);
+    if (i === undefined && o.ip !== null) {
+      i = assetOfIp.get(o.ip);
+      if (i !== undefined && o.macBound && o.mac >= 0 && drafts[i]!.macNumber >= 0 && drafts[i]!.macNumber !== o.mac) i = undefined;
+    }
+    if (i !== undefined) out[i]!.push(o);
+  }
+  return out;
+}
+
+/** The `assignment` of the configured internal range holding `ip`, or null. */
+function rangeAssignment(engine: Engine, ip: string, version: 4 | 6): 'dhcp' | 'static' | null {
+  const cfg = engine.config;
+  if (cfg === null) return null;
+  const w = parseIpWords(ip, version);
+  if (w === null) return null;
+  const cls = version === 4 ? cfg.classify4(w[0]!) : cfg.classify6(w);
+  if (cls !== AddrClass.Inventoried) return null;
+  const g = version === 4 ? cfg.group4(w[0]!) : cfg.group6(w);
+  return g >= 0 ? cfg.config.internal[g]?.assignment ?? null : null;
+}
+
+function natWarnings(drafts: AssetDraft[], profiles: Profile[]): { [k: string]: Json }[] {
+  const hits = drafts.map((a, i) => ({ a, p: profiles[i]! })).filter((x) => x.p.natSuspected);
+  if (hits.length === 0) return [];
+  return [
+    {
+      code: 'nat-suspected',
+      message: `${hits.length} address(es) look like several devices behind NAT (${hits
+        .slice(0, 4)
+        .map((x) => `${x.a.ips[0]?.ip ?? x.a.id}: ${x.p.natEvidence.join('; ')}`)
+        .join(' | ')}); list them under \`excluded\` in the configuration so they are not inventoried as one asset`,
+      count: hits.length,
+      addresses: hits.map((x) => x.a.ips[0]?.ip ?? x.a.id),
+      evidence: hits.map((x) => ({ asset: x.a.id, reasons: x.p.natEvidence })),
+    },
+  ];
 }

@@ -21,6 +21,7 @@ const ASSET_COLUMNS: Column[] = [
   ['ips', (r) => list(r.ips)],
   ['mac', (r) => r.mac],
   ['mac_vendor', (r) => r.mac_vendor],
+  ['mac_local', (r) => r.mac_local],
   ['vlan', (r) => r.vlan],
   ['hostnames', (r) => list(r.hostnames)],
   ['domain', (r) => r.domain],

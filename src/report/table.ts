@@ -71,6 +71,19 @@ function wrap(text: string, width: number): string {
   return out.join('\n');
 }
 
+/** "Windows 10/11 10.0.19045 (90%)": the chosen OS with its confidence. */
+function osCell(os: Record<string, unknown> | null): string {
+  if (os === null) return '';
+  const v = os.version ? ` ${os.version as string}` : '';
+  return `${os.name as string}${v} (${Math.round((os.confidence as number) * 100)}%)`;
+}
+
+/** "printer HP LaserJet M404" or the vendor alone. */
+function deviceCell(d: Record<string, unknown> | null): string {
+  if (d === null) return '';
+  return [d.type, d.vendor, d.model].filter((x) => typeof x === 'string' && x !== '').join(' ');
+}
+
 export function renderTable(report: Report, opts: TableOptions): string {
   const c = opts.color;
   const out: string[] = [];
@@ -91,12 +104,21 @@ export function renderTable(report: Report, opts: TableOptions): string {
       (a.ips as string[]).join(', ') || '-',
       (a.mac as string | null) ?? '-',
       (a.mac_vendor as string | null) ?? '',
+      ((a.hostnames as string[])[0] ?? '') + ((a.hostnames as string[]).length > 1 ? ` +${(a.hostnames as string[]).length - 1}` : ''),
+      osCell(a.os as Record<string, unknown> | null),
+      deviceCell(a.device as Record<string, unknown> | null),
       a.vlan === null ? '' : String(a.vlan),
       (a.open_ports as { proto: string; port: number }[]).map((p) => `${p.port}/${p.proto}`).join(' '),
       shortTime(a.last_seen),
       humanBytes(((a.traffic as Record<string, number>).ingress_bytes ?? 0) + ((a.traffic as Record<string, number>).egress_bytes ?? 0)),
     ]);
-    section(`Assets (${report.assets.length})`, ['IP', 'MAC', 'VENDOR', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'], assetRows, [2, 5, 3], [4, 0]);
+    section(
+      `Assets (${report.assets.length})`,
+      ['IP', 'MAC', 'VENDOR', 'HOSTNAME', 'OS', 'DEVICE', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'],
+      assetRows,
+      [2, 8, 6, 5, 9, 1],
+      [7, 3, 4, 0],
+    );
   }
   if (view === 'all' || view === 'flows') {
     const maxFlows = view === 'flows' ? Infinity : (opts.maxFlows ?? 25);

@@ -6,7 +6,7 @@
  * and protocol, with the application and family; plus per-asset totals by
  * family, application and role.
  */
-import { applicationByPort, protoName } from '../flows/applications.js';
+import { protoName } from '../flows/applications.js';
 import type { AggRow, FlowAggregator } from '../flows/aggregate.js';
 import { isoUsRepeated } from './time.js';
 
@@ -100,7 +100,7 @@ export function summariseTraffic(
       e = e.next;
     }
     if (e === null) {
-      const app = applicationByPort(r.proto, r.port);
+      const app = agg.applicationOf(r);
       const peerIp = client ? sIp : cIp;
       const peerIndex = peerIp !== null ? assetOfIp.get(peerIp) : undefined;
       e = {

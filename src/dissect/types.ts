@@ -1,0 +1,111 @@
+/**
+ * The contract between the engine and the application dissectors
+ * (ARCHITECTURE: "Dissector"). A dissector reads one message (UDP) or the
+ * start of one direction of a TCP stream, and reports what it learned as
+ * observations through the context. It never throws and never touches the
+ * inventory; the inventory alone turns observations into attributes.
+ */
+import type { PacketView } from '../decode/view.js';
+import type { Application } from '../flows/applications.js';
+
+/** What a dissector says about the bytes it was given. */
+export const enum Verdict {
+  /** Not this protocol: try the next candidate (only matters before the flow is tied). */
+  NotMine = 0,
+  /** This protocol, but the message is cut: call again with more of the stream (TCP only). */
+  More = 1,
+  /** This protocol; nothing more is wanted from this direction of the connection. */
+  Done = 2,
+  /** This protocol; keep handing over the next messages (UDP), or more bytes (TCP). */
+  Continue = 3,
+  /** Looked like this protocol but the message is broken (counted; repeated, the dissector is dropped). */
+  Malformed = 4,
+}
+
+/** Observation kinds: the raw facts protocols carry (see inventory/observations.ts). */
+export type ObservationKind =
+  | 'hostname'
+  | 'domain'
+  | 'workgroup'
+  | 'user'
+  | 'user_agent'
+  | 'server'
+  | 'banner'
+  | 'ssh_banner'
+  | 'os_version'
+  | 'native_os'
+  | 'sys_descr'
+  | 'sys_object_id'
+  | 'platform'
+  | 'capabilities'
+  | 'vendor'
+  | 'model'
+  | 'firmware'
+  | 'serial'
+  | 'device_type'
+  | 'service'
+  | 'txt'
+  | 'location'
+  | 'sni'
+  | 'ja3'
+  | 'ja4'
+  | 'cert_subject'
+  | 'cert_san'
+  | 'dhcp_fingerprint'
+  | 'vendor_class'
+  | 'client_id'
+  | 'duid'
+  | 'dhcp_lease'
+  | 'dhcp_server'
+  | 'ntp_mode'
+  | 'mgmt_address'
+  | 'tcp_stack'
+  | 'role';
+
+export type ObservationData = { [k: string]: string | number | boolean | null | (string | number)[] };
+
+export interface DissectContext {
+  /** The packet being dissected (addresses, MACs, VLAN, time). Valid during the call only. */
+  readonly view: PacketView;
+  /** The payload was sent by the connection's client (its initiator). */
+  readonly fromClient: boolean;
+  /** Counter for malformations, by name (`dhcp.bad_option_length`). */
+  count(reason: string, n?: number): void;
+  /** An observation about the packet's sender. `source` defaults to the dissector's id. */
+  src(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void;
+  /** An observation about the packet's receiver. */
+  dst(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void;
+  /**
+   * An observation about a third party named in the message: an address (text,
+   * or null when only the MAC is known) and/or a MAC (-1 when unknown).
+   * `macBound`: the fact belongs to the device with that MAC (DHCP client id, LLDP).
+   */
+  about(ip: string | null, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
+}
+
+export interface Dissector {
+  /** Short lower-case name, used as the observation source and in counters. */
+  readonly id: string;
+  /** Application and family a recognised flow is reported under (SPEC §5.2). */
+  readonly app: Application;
+  readonly tcpPorts?: readonly number[];
+  readonly udpPorts?: readonly number[];
+  /** Cheap test of a payload whose ports did not choose a dissector. */
+  probe?(buf: Buffer, off: number, len: number, proto: number): boolean;
+  /**
+   * UDP: one datagram. TCP: the bytes of one direction from the start of the
+   * stream that were seen so far, in order (at most `maxStream`).
+   */
+  dissect(buf: Buffer, off: number, len: number, ctx: DissectContext): Verdict;
+  /** Bytes of a TCP direction worth collecting (default 8 KiB). */
+  readonly maxStream?: number;
+}
+
+/** A dissector for a protocol carried directly over the link layer (LLDP, CDP): no connection, one frame at a time. */
+export interface LinkDissector {
+  readonly id: string;
+  /** EtherType (or SNAP protocol id) of its frames. */
+  readonly etherType: number;
+  /** `off`: where the EtherType's payload starts. Observations go to the frame's source MAC. */
+  dissect(buf: Buffer, off: number, len: number, ctx: DissectContext): Verdict;
+}

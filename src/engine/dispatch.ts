@@ -1,0 +1,438 @@
+/**
+ * Hands connection payloads to the application dissectors (SPEC §3:
+ * "flow table → application dissectors → observations").
+ *
+ * Per connection slot of the flow table it keeps which dissector the
+ * connection is tied to, how many tries and malformed results it had, and
+ * which directions are finished, in typed arrays (no allocation per packet).
+ * A TCP direction whose message does not fit in one segment is collected in
+ * order, up to the dissector's bound, and offered again as the stream grows;
+ * a gap (a lost segment) ends the collection. Dissector exceptions are caught
+ * and counted, and after MAX_BAD malformed results the dissector is dropped
+ * from the connection.
+ */
+import { IPPROTO_TCP, IPPROTO_UDP, L3, TCP_SYN, type PacketView } from '../decode/view.js';
+import type { DecodeErrors } from '../decode/errors.js';
+import type { DissectorRegistry } from '../dissect/registry.js';
+import { Verdict, type DissectContext, type Dissector, type LinkDissector, type ObservationData, type ObservationKind } from '../dissect/types.js';
+import type { Application } from '../flows/applications.js';
+import type { FlowTable } from '../flows/flow-table.js';
+import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
+import type { ObservationStore } from '../inventory/observations.js';
+
+/** Malformed results after which a dissector is dropped from a connection. */
+const MAX_BAD = 3;
+/** Payload packets per connection offered to the probes before giving up on recognising it. */
+const MAX_TRIES = 6;
+/** UDP messages per connection handed to its dissector (busy flows repeat themselves). */
+const MAX_MESSAGES = 256;
+/** Connections with a TCP direction being collected at once, and bytes per direction by default. */
+const MAX_STREAMS = 4096;
+const DEFAULT_STREAM = 8192;
+/** TCP payloads shorter than this are gathered before the probes look at them; at most PROBE_MAX bytes. */
+const PROBE_MIN = 16;
+const PROBE_MAX = 512;
+
+/** `tied` value of a connection no dissector wants (tied dissectors are index + 1, below 255). */
+const GAVE_UP = 255;
+
+const CLIENT_DONE = 1;
+const SERVER_DONE = 2;
+
+class Direction {
+  buf: Buffer | null = null;
+  len = 0;
+  nextSeq = 0;
+  started = false;
+  /** Segments that arrived ahead of a missing one (at most MAX_PENDING), waiting for it. */
+  pending: { seq: number; data: Buffer }[] | null = null;
+}
+
+/** Out-of-order segments held per direction while the missing one is awaited. */
+const MAX_PENDING = 4;
+
+class Stream {
+  readonly dir = [new Direction(), new Direction()];
+}
+
+export interface DispatchStats {
+  /** Connections tied to each dissector. */
+  tied: Map<string, number>;
+  streamsDropped: number;
+}
+
+export class Dispatcher implements DissectContext {
+  private readonly tied: Uint8Array;
+  private readonly tries: Uint8Array;
+  private readonly bad: Uint8Array;
+  private readonly done: Uint8Array;
+  private readonly messages: Uint16Array;
+  private readonly viaProbe: Uint8Array;
+  private readonly streams = new Map<number, Stream>();
+  private readonly cands: number[] = [];
+  readonly tiedCount: Uint32Array;
+  streamsDropped = 0;
+
+  // Context of the current call.
+  view!: PacketView;
+  fromClient = false;
+  private current: Dissector | null = null;
+
+  constructor(
+    readonly registry: DissectorRegistry,
+    readonly flows: FlowTable,
+    private readonly errors: DecodeErrors,
+    private readonly store: ObservationStore,
+  ) {
+    const cap = flows.capacity;
+    this.tied = new Uint8Array(cap);
+    this.tries = new Uint8Array(cap);
+    this.bad = new Uint8Array(cap);
+    this.done = new Uint8Array(cap);
+    this.messages = new Uint16Array(cap);
+    this.viaProbe = new Uint8Array(cap);
+    this.tiedCount = new Uint32Array(registry.list.length);
+  }
+
+  /** A new connection took `slot`: forget the previous one's state. */
+  reset(slot: number): void {
+    this.tied[slot] = 0;
+    this.tries[slot] = 0;
+    this.bad[slot] = 0;
+    this.done[slot] = 0;
+    this.messages[slot] = 0;
+    this.viaProbe[slot] = 0;
+    if (this.streams.size !== 0) this.streams.delete(slot);
+  }
+
+  /** The connection in `slot` ended. */
+  end(slot: number): void {
+    if (this.streams.size !== 0) this.streams.delete(slot);
+  }
+
+  /**
+   * The application of a connection recognised by a payload probe rather than
+   * its port (HTTP on an odd port, SSH on 2222): payload beats port (SPEC §5.2).
+   * Null when the port's application stands.
+   */
+  probedApp(slot: number): Application | null {
+    const t = this.tied[slot]!;
+    if (t === 0 || t === GAVE_UP || this.viaProbe[slot] === 0) return null;
+    return this.registry.list[t - 1]!.app;
+  }
+
+  /** A link-layer frame (LLDP, CDP) for `d`. */
+  link(v: PacketView, d: LinkDissector): void {
+    this.view = v;
+    this.fromClient = true;
+    this.current = d as unknown as Dissector;
+    const off = v.l2PayloadOff;
+    try {
+      const r = d.dissect(v.buf, off, v.capEnd - off, this);
+      if (r === Verdict.Malformed) this.errors.count(`${d.id}.malformed`);
+    } catch {
+      this.errors.count(`${d.id}.exception`);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  /** Offers the current packet's payload; `slot` is its connection, `fromClient` its direction. */
+  packet(v: PacketView, slot: number, fromClient: boolean): void {
+    const proto = v.proto;
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return;
+    let tied = this.tied[slot]!;
+    if (tied === GAVE_UP) return;
+    const dirBit = fromClient ? CLIENT_DONE : SERVER_DONE;
+    if (this.done[slot]! & dirBit) return;
+    if (proto === IPPROTO_TCP) {
+      // The SYN fixes where the stream starts (data on a SYN, as with TCP Fast Open, is still read).
+      if (v.tcpFlags & TCP_SYN) {
+        const s = this.streams.get(slot);
+        if (s !== undefined) s.dir[fromClient ? 0 : 1]!.started = false;
+      }
+    }
+    if (v.payloadLen === 0) return;
+    this.view = v;
+    this.fromClient = fromClient;
+
+    if (tied === 0) {
+      if (proto === IPPROTO_TCP && (v.payloadLen < PROBE_MIN || this.hasStream(slot, fromClient))) {
+        this.chooseOnStream(v, slot, fromClient);
+        return;
+      }
+      tied = this.choose(v.buf, v.payloadOff, v.payloadLen, slot);
+      if (tied === 0) return;
+      if (proto === IPPROTO_UDP) return; // the choosing call dissected this datagram
+      if (this.done[slot]! & dirBit) return;
+      // TCP: the first segment was offered while choosing; collect it if more is wanted.
+      if (this.wantsMore) this.append(v, slot, fromClient, this.registry.list[tied - 1]!.maxStream ?? DEFAULT_STREAM);
+      return;
+    }
+    const d = this.registry.list[tied - 1]!;
+    if (proto === IPPROTO_UDP) {
+      if (this.messages[slot]! >= MAX_MESSAGES) return;
+      this.messages[slot]!++;
+      this.finishCall(slot, dirBit, this.call(d, v.buf, v.payloadOff, v.payloadLen));
+      return;
+    }
+    this.collect(v, slot, fromClient, d);
+  }
+
+  private wantsMore = false;
+  /** Set while candidates are tried: their complaints are not counted. */
+  private quiet = false;
+
+  private hasStream(slot: number, fromClient: boolean): boolean {
+    const s = this.streams.size === 0 ? undefined : this.streams.get(slot);
+    return s !== undefined && s.dir[fromClient ? 0 : 1]!.started;
+  }
+
+  /**
+   * TCP before any dissector is chosen, when segments are tiny (a client that
+   * types, or writes byte by byte): the direction's first bytes are gathered
+   * and the candidates tried on what has been gathered.
+   */
+  private chooseOnStream(v: PacketView, slot: number, fromClient: boolean): void {
+    const dir = this.append(v, slot, fromClient, PROBE_MAX);
+    if (dir === null) return;
+    let tied = this.choose(dir.buf!, 0, dir.len, slot);
+    if (tied === 0 && this.tied[slot] === 0 && v.payloadLen >= PROBE_MIN && dir.len > v.payloadLen) {
+      // A protocol that starts after another on the same connection (TLS after
+      // a STARTTLS-style request): try this segment alone, and start the stream here.
+      tied = this.choose(v.buf, v.payloadOff, v.payloadLen, slot);
+      if (tied !== 0) {
+        const n = Math.min(v.payloadLen, PROBE_MAX);
+        if (dir.buf!.length < n) dir.buf = Buffer.allocUnsafe(n);
+        v.buf.copy(dir.buf!, 0, v.payloadOff, v.payloadOff + n);
+        dir.len = n;
+      }
+    }
+    const dirBit = fromClient ? CLIENT_DONE : SERVER_DONE;
+    if (tied === 0) {
+      if (dir.len >= PROBE_MAX) this.done[slot]! |= dirBit;
+    } else if (!this.wantsMore) {
+      this.done[slot]! |= dirBit;
+    }
+    if (this.done[slot]! & dirBit) this.dropDir(slot, this.streams.get(slot)!, fromClient ? 0 : 1);
+  }
+
+  /** Tries the candidates on a payload; returns tied+1, or 0 while undecided. */
+  private choose(buf: Buffer, off: number, len: number, slot: number): number {
+    const v = this.view;
+    const reg = this.registry;
+    const n = reg.candidates(v.proto, v.srcPort, v.dstPort, this.cands);
+    const dirBit = this.fromClient ? CLIENT_DONE : SERVER_DONE;
+    // Until a dissector accepts the connection, a message it cannot parse only
+    // means "not this protocol": nothing is counted and the next candidate tries.
+    this.quiet = true;
+    try {
+      for (let i = 0; i < n; i++) {
+        const idx = this.cands[i]!;
+        const r = this.call(reg.list[idx]!, buf, off, len);
+        if (r === Verdict.NotMine || r === Verdict.Malformed) continue;
+        return this.tie(slot, idx, r, dirBit);
+      }
+      for (const idx of reg.probes) {
+        const d = reg.list[idx]!;
+        if (!this.probe(d, buf, off, len)) continue;
+        const r = this.call(d, buf, off, len);
+        if (r === Verdict.NotMine || r === Verdict.Malformed) continue;
+        this.viaProbe[slot] = reg.tcp[v.srcPort] === idx || reg.tcp[v.dstPort] === idx || reg.udp[v.srcPort] === idx || reg.udp[v.dstPort] === idx ? 0 : 1;
+        return this.tie(slot, idx, r, dirBit);
+      }
+    } finally {
+      this.quiet = false;
+    }
+    if (++this.tries[slot]! >= MAX_TRIES) this.tied[slot] = GAVE_UP;
+    return 0;
+  }
+
+  private tie(slot: number, idx: number, r: Verdict, dirBit: number): number {
+    this.tied[slot] = idx + 1;
+    // Bytes the other direction gathered for the probes belong to whatever came
+    // before this protocol (a STARTTLS exchange): its stream starts afresh.
+    const s = this.streams.size === 0 ? undefined : this.streams.get(slot);
+    if (s !== undefined) {
+      const other = s.dir[dirBit === CLIENT_DONE ? 1 : 0]!;
+      other.started = false;
+      other.buf = null;
+      other.len = 0;
+    }
+    this.tiedCount[idx]!++;
+    this.wantsMore = r === Verdict.More || (r === Verdict.Continue && this.view.proto === IPPROTO_TCP);
+    this.messages[slot] = 1;
+    this.finishCall(slot, dirBit, r);
+    return idx + 1;
+  }
+
+  private probe(d: Dissector, buf: Buffer, off: number, len: number): boolean {
+    try {
+      return d.probe!(buf, off, len, this.view.proto);
+    } catch {
+      this.errors.count(`${d.id}.exception`);
+      return false;
+    }
+  }
+
+  private call(d: Dissector, buf: Buffer, off: number, len: number): Verdict {
+    this.current = d;
+    try {
+      return d.dissect(buf, off, len, this);
+    } catch {
+      this.errors.count(`${d.id}.exception`);
+      return Verdict.Malformed;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private finishCall(slot: number, dirBit: number, r: Verdict): void {
+    // After the connection is tied, 'not mine' means nothing more is expected from this direction.
+    if (r === Verdict.Done || r === Verdict.NotMine) this.done[slot]! |= dirBit;
+    else if (r === Verdict.Malformed) {
+      if (++this.bad[slot]! >= MAX_BAD) this.tied[slot] = GAVE_UP;
+      // A broken TCP stream cannot be resynchronised; the next UDP datagram stands alone.
+      if (this.view.proto === IPPROTO_TCP) this.done[slot]! |= dirBit;
+    }
+  }
+
+  /** TCP, tied: offers the direction's bytes so far, with this segment, to its dissector. */
+  private collect(v: PacketView, slot: number, fromClient: boolean, d: Dissector): void {
+    const dirBit = fromClient ? CLIENT_DONE : SERVER_DONE;
+    const di = fromClient ? 0 : 1;
+    if (!this.hasStream(slot, fromClient)) {
+      // The direction's first segment: most messages fit in it, so offer it before copying anything.
+      const r = this.call(d, v.buf, v.payloadOff, v.payloadLen);
+      this.finishCall(slot, dirBit, r);
+      if (this.done[slot]! & dirBit || (r !== Verdict.More && r !== Verdict.Continue)) return;
+      this.append(v, slot, fromClient, d.maxStream ?? DEFAULT_STREAM);
+      return;
+    }
+    const max = d.maxStream ?? DEFAULT_STREAM;
+    const dir = this.append(v, slot, fromClient, max);
+    if (dir === null) return;
+    const r = this.call(d, dir.buf!, 0, dir.len);
+    this.finishCall(slot, dirBit, r);
+    if (r === Verdict.More && dir.len >= max) this.done[slot]! |= dirBit;
+    if (this.done[slot]! & dirBit) this.dropDir(slot, this.streams.get(slot)!, di);
+  }
+
+  /**
+   * Appends the segment to its direction's bytes (in sequence order, at most
+   * `max` kept). Null when nothing can be kept: too many streams, or a gap
+   * (a lost segment), which ends the direction.
+   */
+  private append(v: PacketView, slot: number, fromClient: boolean, max: number): Direction | null {
+    const dirBit = fromClient ? CLIENT_DONE : SERVER_DONE;
+    let s = this.streams.get(slot);
+    if (s === undefined) {
+      if (this.streams.size >= MAX_STREAMS) {
+        this.streamsDropped++;
+        this.done[slot]! |= dirBit;
+        return null;
+      }
+      s = new Stream();
+      this.streams.set(slot, s);
+    }
+    const di = fromClient ? 0 : 1;
+    const dir = s.dir[di]!;
+    let off = v.payloadOff;
+    let len = v.payloadLen;
+    // A SYN's sequence number is one before its data.
+    const seq = (v.tcpSeq + (v.tcpFlags & TCP_SYN ? 1 : 0)) >>> 0;
+    if (!dir.started) {
+      dir.started = true;
+      dir.nextSeq = seq;
+      dir.len = 0;
+      dir.pending = null;
+    } else {
+      const delta = (seq - dir.nextSeq) | 0;
+      if (delta > 0) {
+        // Ahead of a missing segment: hold a few (out-of-order delivery), else give up.
+        dir.pending ??= [];
+        if (dir.pending.length < MAX_PENDING && len <= max) {
+          dir.pending.push({ seq, data: Buffer.from(v.buf.subarray(off, off + len)) });
+          return null;
+        }
+        this.errors.count('tcp.stream_gap');
+        this.done[slot]! |= dirBit;
+        this.dropDir(slot, s, di);
+        return null;
+      }
+      if (delta < 0) {
+        // Retransmitted or overlapping: keep only the new bytes.
+        if (-delta >= len) return dir.buf === null ? null : dir;
+        off -= delta;
+        len += delta;
+      }
+    }
+    this.put(dir, v.buf, off, len, max);
+    // Held segments that now follow on.
+    for (let again = dir.pending !== null; again; ) {
+      again = false;
+      const p = dir.pending!;
+      for (let i = 0; i < p.length; i++) {
+        const d = (p[i]!.seq - dir.nextSeq) | 0;
+        if (d > 0) continue;
+        const seg = p.splice(i, 1)[0]!;
+        if (-d < seg.data.length) this.put(dir, seg.data, -d, seg.data.length + d, max);
+        again = true;
+        break;
+      }
+      if (p.length === 0) {
+        dir.pending = null;
+        again = false;
+      }
+    }
+    return dir;
+  }
+
+  /** Appends buf[off, off + len) to the direction (keeping at most `max` bytes) and advances its sequence. */
+  private put(dir: Direction, buf: Buffer, off: number, len: number, max: number): void {
+    if (dir.buf === null) dir.buf = Buffer.allocUnsafe(Math.min(max, Math.max(256, len)));
+    const room = max - dir.len;
+    const take = len < room ? len : room;
+    if (dir.len + take > dir.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.min(max, Math.max(dir.buf.length * 2, dir.len + take)));
+      dir.buf.copy(grown, 0, 0, dir.len);
+      dir.buf = grown;
+    }
+    buf.copy(dir.buf, dir.len, off, off + take);
+    dir.len += take;
+    dir.nextSeq = (dir.nextSeq + len) >>> 0;
+  }
+
+  private dropDir(slot: number, s: Stream, di: number): void {
+    const dir = s.dir[di]!;
+    dir.buf = null;
+    dir.len = 0;
+    dir.pending = null;
+    const other = s.dir[1 - di]!;
+    if (other.buf === null) this.streams.delete(slot);
+  }
+
+  // --- DissectContext ---------------------------------------------------
+
+  count(reason: string, n = 1): void {
+    if (!this.quiet) this.errors.count(reason, n);
+  }
+
+  src(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void {
+    const v = this.view;
+    const ip = v.l3 === L3.IPv4 ? ip4ToString(v.src4) : v.l3 === L3.IPv6 ? ip6ToString(v.src6) : null;
+    const mac = v.macSrc >= 0 && !isGroupMac(v.macSrc) ? v.macSrc : -1;
+    this.store.add(ip, mac, false, kind, source ?? this.current?.id ?? 'unknown', value, v.tsUs, data ?? null);
+  }
+
+  dst(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void {
+    const v = this.view;
+    const ip = v.l3 === L3.IPv4 ? ip4ToString(v.dst4) : v.l3 === L3.IPv6 ? ip6ToString(v.dst6) : null;
+    const mac = v.macDst >= 0 && !isGroupMac(v.macDst) ? v.macDst : -1;
+    this.store.add(ip, mac, false, kind, source ?? this.current?.id ?? 'unknown', value, v.tsUs, data ?? null);
+  }
+
+  about(ip: string | null, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound = false): void {
+    this.store.add(ip, mac, macBound, kind, source ?? this.current?.id ?? 'unknown', value, this.view.tsUs, data ?? null);
+  }
+}
