@@ -31,7 +31,7 @@
  */
 import { u16, u32 } from '../decode/bytes.js';
 import { Verdict, type Dissector } from './types.js';
-import { ip4ToString, ip6ToString } from '../inventory/addr-format.js';
+import { ip6ToString } from '../inventory/addr-format.js';
 
 export const enum DnsType {
   A = 1,
@@ -536,10 +536,26 @@ export function arpaToIp(name: string): string | null {
   return null;
 }
 
+/** Offset after the (possibly compressed) name at `p`, without decoding it; -1 when malformed. */
+function skipName(b: Uint8Array, p: number, end: number): number {
+  for (let n = 0; n < 128 && p < end; n++) {
+    const c = b[p]!;
+    if (c === 0) return p + 1;
+    if ((c & 0xc0) === 0xc0) return p + 2 <= end ? p + 2 : -1;
+    if (c & 0xc0) return -1;
+    p += 1 + c;
+  }
+  return -1;
+}
+
+const MAX_ANSWERS = 64;
+
 /**
  * Reads answers only: a PTR answer names the address in its owner; A/AAAA
- * answers name their addresses (forward names of internal servers). Over TCP
- * a message is preceded by its 2-byte length; a cut message asks for more.
+ * answers name their addresses (forward names of internal servers). Names
+ * are decoded only for answers about addresses the inventory keeps (most
+ * answers name external servers). Over TCP a message is preceded by its
+ * 2-byte length; a cut message asks for more.
  */
 export const dnsDissector: Dissector = {
   id: 'dns',
@@ -559,28 +575,56 @@ export const dnsDissector: Dissector = {
       o += 2;
       n = m;
     }
-    if (n < 12) return Verdict.Malformed;
-    if ((buf[o + 2]! & 0x80) === 0) return tcp ? Verdict.Done : Verdict.Continue; // a query
-    let names = 0;
-    const h = parseDnsMessage(buf, o, n, {
-      record(section, name, type, _cls, _ttl, rdata) {
-        if (section !== 1 || names >= 32) return;
-        if (type === DnsType.PTR && rdata.kind === 'name') {
-          const ip = arpaToIp(name);
-          if (ip !== null && rdata.name) {
-            ctx.about(ip, -1, 'hostname', rdata.name, { record: 'PTR' });
-            names++;
-          }
-        } else if (type === DnsType.A && rdata.kind === 'a' && name) {
-          ctx.about(ip4ToString(rdata.ip), -1, 'hostname', name, { record: 'A' });
-          names++;
-        } else if (type === DnsType.AAAA && rdata.kind === 'aaaa' && name) {
-          ctx.about(ip6ToString(rdata.words), -1, 'hostname', name, { record: 'AAAA' });
-          names++;
-        }
-      },
-    }, ctx);
-    if (h === null) return Verdict.Malformed;
-    return tcp ? Verdict.Done : Verdict.Continue;
+    const end = Math.min(o + n, buf.length);
+    if (end - o < 12) return Verdict.Malformed;
+    const done = tcp ? Verdict.Done : Verdict.Continue;
+    if ((buf[o + 2]! & 0x80) === 0) return done; // a query
+    if (((buf[o + 2]! >> 3) & 0xf) !== 0) return done; // not a standard query's answer
+    const qd = u16(buf, o + 4);
+    const an = u16(buf, o + 6);
+    let p = o + 12;
+    for (let i = 0; i < qd; i++) {
+      p = skipName(buf, p, end);
+      if (p < 0 || p + 4 > end) {
+        ctx.count('dns.truncated');
+        return Verdict.Malformed;
+      }
+      p += 4;
+    }
+    for (let i = 0; i < an && i < MAX_ANSWERS; i++) {
+      const owner = p;
+      p = skipName(buf, p, end);
+      if (p < 0 || p + 10 > end) {
+        ctx.count('dns.truncated');
+        return Verdict.Malformed;
+      }
+      const type = u16(buf, p);
+      const cls = u16(buf, p + 2) & 0x7fff;
+      const rdlen = u16(buf, p + 8);
+      const rd = p + 10;
+      p = rd + rdlen;
+      if (p > end) {
+        ctx.count('dns.truncated');
+        return Verdict.Malformed;
+      }
+      if (cls !== 1) continue;
+      if (type === DnsType.A && rdlen === 4) {
+        const ip = u32(buf, rd);
+        if (!ctx.wants4(ip)) continue;
+        const name = readName(buf, owner, o, end, ctx);
+        if (name !== null && name.name) ctx.about4(ip, -1, 'hostname', name.name, { record: 'A' });
+      } else if (type === DnsType.AAAA && rdlen === 16) {
+        const w = [u32(buf, rd), u32(buf, rd + 4), u32(buf, rd + 8), u32(buf, rd + 12)];
+        const name = readName(buf, owner, o, end, ctx);
+        if (name !== null && name.name) ctx.about(ip6ToString(w), -1, 'hostname', name.name, { record: 'AAAA' });
+      } else if (type === DnsType.PTR) {
+        const ownerName = readName(buf, owner, o, end, ctx);
+        const ip = ownerName !== null ? arpaToIp(ownerName.name) : null;
+        if (ip === null) continue;
+        const target = readName(buf, rd, o, end, ctx);
+        if (target !== null && target.name) ctx.about(ip, -1, 'hostname', target.name, { record: 'PTR' });
+      }
+    }
+    return done;
   },
 };

@@ -25,7 +25,7 @@
  */
 import { parseDnsMessage, type ErrorCounter } from './dns-message.js';
 import { Verdict, type Dissector } from './types.js';
-import { ip4ToString, ip6ToString } from '../inventory/addr-format.js';
+import { ip6ToString } from '../inventory/addr-format.js';
 
 export type { ErrorCounter };
 
@@ -327,8 +327,8 @@ export const mdnsDissector: Dissector = {
     if (!f.isResponse) return Verdict.Continue;
     // Addresses in the answers name their owners; the sender owns what it announces.
     for (const a of f.addresses) {
-      const ip = a.v4 !== undefined ? ip4ToString(a.v4) : a.v6 !== undefined ? ip6ToString(a.v6) : null;
-      if (ip !== null) ctx.about(ip, -1, 'hostname', a.name, { record: a.v4 !== undefined ? 'A' : 'AAAA' });
+      if (a.v4 !== undefined) ctx.about4(a.v4, -1, 'hostname', a.name, { record: 'A' });
+      else if (a.v6 !== undefined) ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name, { record: 'AAAA' });
     }
     for (const h of f.hostnames) ctx.src('hostname', h);
     for (const s of f.services) if (!s.startsWith('_services.')) ctx.src('service', s);
@@ -357,8 +357,8 @@ export const llmnrDissector: Dissector = {
     if (f === null) return Verdict.Malformed;
     if (f.isResponse) {
       for (const a of f.addresses) {
-        const ip = a.v4 !== undefined ? ip4ToString(a.v4) : a.v6 !== undefined ? ip6ToString(a.v6) : null;
-        if (ip !== null) ctx.about(ip, -1, 'hostname', a.name);
+        if (a.v4 !== undefined) ctx.about4(a.v4, -1, 'hostname', a.name);
+        else if (a.v6 !== undefined) ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name);
       }
       // The responder answers for its own name.
       if (f.addresses.length === 0) for (const n of f.names) ctx.src('hostname', n);

@@ -35,7 +35,6 @@
 import { u16, u32, u16le, u32le } from '../decode/bytes.js';
 import { escapeBytes, hexColons } from './text.js';
 import { Verdict, type Dissector } from './types.js';
-import { ip4ToString } from '../inventory/addr-format.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -578,10 +577,10 @@ export const nbnsDissector: Dissector = {
     for (const r of m.records) {
       if (r.type === 0x20 && binds) {
         for (let i = 0; i < r.addresses.length && i < 8; i++) {
-          const ip = ip4ToString(r.addresses[i]!);
+          const ip = r.addresses[i]!;
           const group = (r.nbFlags[i]! & 0x8000) !== 0;
-          if (!group && isHostSuffix(r.suffix)) ctx.about(ip, -1, 'hostname', r.name, { suffix: r.suffix });
-          else if (group && r.suffix === 0x00) ctx.about(ip, -1, 'workgroup', r.name, { suffix: r.suffix });
+          if (!group && isHostSuffix(r.suffix)) ctx.about4(ip, -1, 'hostname', r.name, { suffix: r.suffix });
+          else if (group && r.suffix === 0x00) ctx.about4(ip, -1, 'workgroup', r.name, { suffix: r.suffix });
         }
       } else if (r.type === 0x21 && m.isResponse && r.names) {
         // Node status: the responder's own name table.
@@ -602,19 +601,20 @@ export const browserDissector: Dissector = {
   dissect(buf, off, len, ctx) {
     const d = parseNetbiosDatagram(buf, off, len, ctx);
     if (d === null) return Verdict.Malformed;
-    const ip = d.sourceIp !== 0 ? ip4ToString(d.sourceIp) : null;
     const b = d.browser;
     if (b === null) return Verdict.Continue;
     if (b.command === 0x0c) {
-      ctx.about(ip, -1, 'workgroup', b.serverName, { announcement: 'domain' }, 'browser');
+      if (d.sourceIp !== 0) ctx.about4(d.sourceIp, -1, 'workgroup', b.serverName, { announcement: 'domain' }, 'browser');
       return Verdict.Continue;
     }
-    ctx.about(ip, -1, 'hostname', b.serverName, { announcement: b.command === 1 ? 'host' : 'local-master' }, 'browser');
-    ctx.about(ip, -1, 'os_version', `${b.osMajor}.${b.osMinor}`, { major: b.osMajor, minor: b.osMinor, server_type: b.serverTypeNames.slice(0, 16) }, 'browser');
+    if (d.sourceIp === 0) return Verdict.Continue;
+    const ip = d.sourceIp;
+    ctx.about4(ip, -1, 'hostname', b.serverName, { announcement: b.command === 1 ? 'host' : 'local-master' }, 'browser');
+    ctx.about4(ip, -1, 'os_version', `${b.osMajor}.${b.osMinor}`, { major: b.osMajor, minor: b.osMinor, server_type: b.serverTypeNames.slice(0, 16) }, 'browser');
     if (d.destName !== null && (d.destName.suffix === 0x1d || d.destName.suffix === 0x1e || d.destName.suffix === 0x00)) {
-      ctx.about(ip, -1, 'workgroup', d.destName.name, { announcement: 'host' }, 'browser');
+      ctx.about4(ip, -1, 'workgroup', d.destName.name, { announcement: 'host' }, 'browser');
     }
-    if (b.comment) ctx.about(ip, -1, 'banner', b.comment, { field: 'comment' }, 'browser');
+    if (b.comment) ctx.about4(ip, -1, 'banner', b.comment, { field: 'comment' }, 'browser');
     return Verdict.Continue;
   },
 };

@@ -271,7 +271,7 @@ function parseBody(
   }
 
   h.ja3String = ja3String(h);
-  h.ja3 = createHash('md5').update(h.ja3String).digest('hex');
+  h.ja3 = memoHash('md5', h.ja3String, 32);
   h.ja4 = ja4(h, b, firstAlpnOff, firstAlpnLen, transport);
   return h;
 }
@@ -327,6 +327,24 @@ function readSni(b: Uint8Array, p: number, end: number, h: ClientHello): boolean
 
 const utf8 = new TextDecoder('utf-8');
 
+/**
+ * Hashes are memoised: a network's clients send a handful of distinct hellos
+ * over and over, and a digest costs more than the rest of the parse. Bounded:
+ * the memo is cleared when it reaches MEMO_MAX entries.
+ */
+const MEMO_MAX = 4096;
+const memo = new Map<string, string>();
+function memoHash(alg: 'md5' | 'sha256', s: string, chars: number): string {
+  const key = alg === 'md5' ? 'm' + s : 's' + s;
+  let v = memo.get(key);
+  if (v === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    v = createHash(alg).update(s).digest('hex').slice(0, chars);
+    memo.set(key, v);
+  }
+  return v;
+}
+
 /** A host name: UTF-8 (invalid sequences become U+FFFD), ASCII letters lower-cased. */
 function hostName(b: Uint8Array, p: number, n: number): string {
   let ascii = true;
@@ -368,7 +386,7 @@ function hex4(v: number): string {
 }
 
 function sha12(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return memoHash('sha256', s, 12);
 }
 
 function twoDigits(n: number): string {
@@ -441,4 +459,111 @@ function ja4(h: ClientHello, b: Uint8Array, alpnOff: number, alpnLen: number, tr
   const sigs = noGrease(h.signatureAlgorithms).map(hex4).join(',');
   const partC = extList === '' ? EMPTY_HASH : sha12(sigs === '' ? extList : `${extList}_${sigs}`);
   return `${a}_${partB}_${partC}`;
+}
+
+// ---------------------------------------------------------------------------
+// Fast path for repeated hellos
+
+export interface HelloFingerprint {
+  ja3: string;
+  ja4: string;
+  /** First host_name of server_name, lower-cased; null when absent. */
+  sni: string | null;
+}
+
+/** Fingerprints by a hash of the bytes they are computed from (bounded like `memo`). */
+const fingerprints = new Map<number, { ja3: string; ja4: string }>();
+
+/** Extensions whose bodies JA3 or JA4 read: groups, point formats, signature algorithms, ALPN, versions. */
+function bodyMatters(type: number): boolean {
+  return type === EXT_SUPPORTED_GROUPS || type === EXT_EC_POINT_FORMATS || type === EXT_SIGNATURE_ALGORITHMS || type === EXT_ALPN || type === EXT_SUPPORTED_VERSIONS;
+}
+
+/**
+ * JA3, JA4 and SNI of the ClientHello at `buf[off]`. A hello contained in one
+ * record is scanned without allocating: its cipher suites, extension types and
+ * the extension bodies JA3/JA4 read are hashed, and a hello already seen (the
+ * same client software) reuses its fingerprints, so only the SNI is read.
+ * Anything else, or a first sighting, goes through parseClientHello.
+ */
+export function clientHelloFingerprint(buf: Uint8Array, off: number, len: number, errs?: ErrorCounter): HelloFingerprint | null {
+  const end = Math.min(off + len, buf.length);
+  const fast = scanHello(buf, off, end);
+  if (fast !== null) {
+    const known = fingerprints.get(fast.key);
+    if (known !== undefined) return { ja3: known.ja3, ja4: known.ja4, sni: fast.sniLen >= 0 ? hostName(buf, fast.sniOff, fast.sniLen) : null };
+  }
+  const h = parseClientHello(buf, off, len, errs);
+  if (h === null) return null;
+  if (fast !== null) {
+    if (fingerprints.size >= MEMO_MAX) fingerprints.clear();
+    fingerprints.set(fast.key, { ja3: h.ja3, ja4: h.ja4 });
+  }
+  return { ja3: h.ja3, ja4: h.ja4, sni: h.sni };
+}
+
+const scanOut = { key: 0, sniOff: -1, sniLen: -1 };
+
+/** The hash key and SNI position of a hello wholly inside its first record; null otherwise (then the full parse decides). */
+function scanHello(b: Uint8Array, off: number, end: number): typeof scanOut | null {
+  if (end - off < RECORD_HEADER + 4 || b[off] !== CONTENT_HANDSHAKE || b[off + 1] !== 3) return null;
+  const rl = u16(b, off + 3);
+  const hs = off + RECORD_HEADER;
+  if (hs + rl > end || b[hs] !== HS_CLIENT_HELLO) return null;
+  const bodyLen = b[hs + 1]! * 65536 + b[hs + 2]! * 256 + b[hs + 3]!;
+  let p = hs + 4;
+  const stop = p + bodyLen;
+  if (stop > hs + rl) return null;
+  if (p + 35 > stop) return null;
+  // Two independent 32-bit hashes make a 53-bit key.
+  let h1 = 0x811c9dc5 ^ u16(b, off + 1);
+  let h2 = 0x01000193 ^ u16(b, p);
+  const mix = (x: number) => {
+    h1 = Math.imul(h1 ^ x, 0x01000193);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995) ^ (h2 >>> 13);
+  };
+  p += 34;
+  const sid = b[p]!;
+  p += 1 + sid;
+  if (p + 2 > stop) return null;
+  const cs = u16(b, p);
+  p += 2;
+  if (p + cs + 1 > stop) return null;
+  mix(cs);
+  for (let i = 0; i < cs; i++) mix(b[p + i]!);
+  p += cs;
+  p += 1 + b[p]!;
+  let sniOff = -1;
+  let sniLen = -1;
+  if (p < stop) {
+    if (p + 2 > stop) return null;
+    const el = u16(b, p);
+    p += 2;
+    const ee = p + el;
+    if (ee > stop) return null;
+    while (p < ee) {
+      if (p + 4 > ee) return null;
+      const t = u16(b, p);
+      const l = u16(b, p + 2);
+      p += 4;
+      if (p + l > ee) return null;
+      mix(t);
+      if (bodyMatters(t)) {
+        mix(l);
+        for (let i = 0; i < l; i++) mix(b[p + i]!);
+      } else if (t === EXT_SERVER_NAME && sniOff < 0 && l >= 5) {
+        // server_name_list (2), then type (1), length (2), name.
+        const nl = u16(b, p + 3);
+        if (b[p + 2] === 0 && p + 5 + nl <= p + l) {
+          sniOff = p + 5;
+          sniLen = nl;
+        }
+      }
+      p += l;
+    }
+  }
+  scanOut.key = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+  scanOut.sniOff = sniOff;
+  scanOut.sniLen = sniLen;
+  return scanOut;
 }

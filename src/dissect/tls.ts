@@ -4,7 +4,7 @@
  * certificate's subject and alternative names when the handshake is TLS 1.2
  * or older, where certificates travel in clear).
  */
-import { parseClientHello } from './tls-client-hello.js';
+import { clientHelloFingerprint } from './tls-client-hello.js';
 import { parseTlsServerFlight } from './tls-server.js';
 import { Verdict, type DissectContext, type Dissector } from './types.js';
 
@@ -26,18 +26,17 @@ function firstMessageNeeds(buf: Uint8Array, off: number, len: number): number {
 
 function clientSide(buf: Buffer, off: number, len: number, ctx: DissectContext): Verdict {
   if (buf[off + 5] !== 1) return Verdict.Done;
-  const ch = parseClientHello(buf, off, len, ctx);
+  const ch = clientHelloFingerprint(buf, off, len, ctx);
   if (ch === null) {
     const need = firstMessageNeeds(buf, off, len);
     return need > len && need <= 32768 ? Verdict.More : Verdict.Malformed;
   }
-  const data = ch.sni !== null ? { sni: ch.sni } : undefined;
   if (ch.sni) {
     ctx.src('sni', ch.sni);
     ctx.dst('hostname', ch.sni, { from: 'sni' });
   }
-  ctx.src('ja3', ch.ja3, data);
-  ctx.src('ja4', ch.ja4, data);
+  ctx.src('ja3', ch.ja3);
+  ctx.src('ja4', ch.ja4);
   return Verdict.Done;
 }
 

@@ -81,6 +81,10 @@ export interface DissectContext {
    * `macBound`: the fact belongs to the device with that MAC (DHCP client id, LLDP).
    */
   about(ip: string | null, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
+  /** Whether a fact about this IPv4 address would be kept (it is inventoried): lets a dissector skip work. */
+  wants4(ip: number): boolean;
+  /** `about` for an IPv4 address given as a number (no text is made when the fact is dropped or already known). */
+  about4(ip: number, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
 }
 
 export interface Dissector {

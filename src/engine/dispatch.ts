@@ -17,13 +17,14 @@ import type { DissectorRegistry } from '../dissect/registry.js';
 import { Verdict, type DissectContext, type Dissector, type LinkDissector, type ObservationData, type ObservationKind } from '../dissect/types.js';
 import type { Application } from '../flows/applications.js';
 import type { FlowTable } from '../flows/flow-table.js';
-import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
+import { ip4ToString, ip6ToString, isGroupMac, parseIpWords } from '../inventory/addr-format.js';
+import { AddrClass, type Classifier } from '../config/classify.js';
 import type { ObservationStore } from '../inventory/observations.js';
 
 /** Malformed results after which a dissector is dropped from a connection. */
 const MAX_BAD = 3;
 /** Payload packets per connection offered to the probes before giving up on recognising it. */
-const MAX_TRIES = 6;
+const MAX_TRIES = 10;
 /** UDP messages per connection handed to its dissector (busy flows repeat themselves). */
 const MAX_MESSAGES = 256;
 /** Connections with a TCP direction being collected at once, and bytes per direction by default. */
@@ -50,6 +51,8 @@ class Direction {
 
 /** Out-of-order segments held per direction while the missing one is awaited. */
 const MAX_PENDING = 4;
+/** Recent-fact cache size - 1 (see seen()). */
+const RECENT_MASK = 65535;
 
 class Stream {
   readonly dir = [new Direction(), new Direction()];
@@ -70,6 +73,7 @@ export class Dispatcher implements DissectContext {
   private readonly viaProbe: Uint8Array;
   private readonly streams = new Map<number, Stream>();
   private readonly cands: number[] = [];
+  private readonly recent = new Int32Array(RECENT_MASK + 1);
   readonly tiedCount: Uint32Array;
   streamsDropped = 0;
 
@@ -83,6 +87,8 @@ export class Dispatcher implements DissectContext {
     readonly flows: FlowTable,
     private readonly errors: DecodeErrors,
     private readonly store: ObservationStore,
+    /** Observations about addresses that are not inventoried are dropped (nothing would use them). */
+    private readonly classifier: Classifier,
   ) {
     const cap = flows.capacity;
     this.tied = new Uint8Array(cap);
@@ -194,10 +200,11 @@ export class Dispatcher implements DissectContext {
    * and the candidates tried on what has been gathered.
    */
   private chooseOnStream(v: PacketView, slot: number, fromClient: boolean): void {
+    const before = this.hasStream(slot, fromClient) ? this.streams.get(slot)!.dir[fromClient ? 0 : 1]!.len : 0;
     const dir = this.append(v, slot, fromClient, PROBE_MAX);
     if (dir === null) return;
     let tied = this.choose(dir.buf!, 0, dir.len, slot);
-    if (tied === 0 && this.tied[slot] === 0 && v.payloadLen >= PROBE_MIN && dir.len > v.payloadLen) {
+    if (tied === 0 && this.tied[slot] === 0 && v.payloadLen >= PROBE_MIN && before > 0) {
       // A protocol that starts after another on the same connection (TLS after
       // a STARTTLS-style request): try this segment alone, and start the stream here.
       tied = this.choose(v.buf, v.payloadOff, v.payloadLen, slot);
@@ -412,6 +419,13 @@ export class Dispatcher implements DissectContext {
     if (other.buf === null) this.streams.delete(slot);
   }
 
+  private inventoried(ip: string): boolean {
+    const v6 = ip.includes(':');
+    const w = parseIpWords(ip, v6 ? 6 : 4);
+    if (w === null) return false;
+    return (v6 ? this.classifier.classify6(w) : this.classifier.classify4(w[0]!)) === AddrClass.Inventoried;
+  }
+
   // --- DissectContext ---------------------------------------------------
 
   count(reason: string, n = 1): void {
@@ -420,19 +434,62 @@ export class Dispatcher implements DissectContext {
 
   src(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void {
     const v = this.view;
-    const ip = v.l3 === L3.IPv4 ? ip4ToString(v.src4) : v.l3 === L3.IPv6 ? ip6ToString(v.src6) : null;
+    const src = source ?? this.current?.id ?? 'unknown';
     const mac = v.macSrc >= 0 && !isGroupMac(v.macSrc) ? v.macSrc : -1;
-    this.store.add(ip, mac, false, kind, source ?? this.current?.id ?? 'unknown', value, v.tsUs, data ?? null);
+    if (v.l3 === L3.IPv4) {
+      if (this.classifier.classify4(v.src4) !== AddrClass.Inventoried || this.seen(v.src4, mac, kind, src, value)) return;
+      this.store.add4(v.src4, mac, false, kind, src, value, v.tsUs, data ?? null);
+    } else if (v.l3 === L3.IPv6) {
+      if (this.classifier.classify6(v.src6) !== AddrClass.Inventoried || this.seen(v.src6[3]! ^ v.src6[1]!, mac, kind, src, value)) return;
+      this.store.add6(v.src6, mac, false, kind, src, value, v.tsUs, data ?? null);
+    }
   }
 
   dst(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void {
     const v = this.view;
-    const ip = v.l3 === L3.IPv4 ? ip4ToString(v.dst4) : v.l3 === L3.IPv6 ? ip6ToString(v.dst6) : null;
+    const src = source ?? this.current?.id ?? 'unknown';
     const mac = v.macDst >= 0 && !isGroupMac(v.macDst) ? v.macDst : -1;
-    this.store.add(ip, mac, false, kind, source ?? this.current?.id ?? 'unknown', value, v.tsUs, data ?? null);
+    if (v.l3 === L3.IPv4) {
+      if (this.classifier.classify4(v.dst4) !== AddrClass.Inventoried || this.seen(v.dst4, mac, kind, src, value)) return;
+      this.store.add4(v.dst4, mac, false, kind, src, value, v.tsUs, data ?? null);
+    } else if (v.l3 === L3.IPv6) {
+      if (this.classifier.classify6(v.dst6) !== AddrClass.Inventoried || this.seen(v.dst6[3]! ^ v.dst6[1]!, mac, kind, src, value)) return;
+      this.store.add6(v.dst6, mac, false, kind, src, value, v.tsUs, data ?? null);
+    }
   }
 
   about(ip: string | null, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound = false): void {
+    if (ip !== null && !macBound && !this.inventoried(ip)) return;
     this.store.add(ip, mac, macBound, kind, source ?? this.current?.id ?? 'unknown', value, this.view.tsUs, data ?? null);
+  }
+
+  wants4(ip: number): boolean {
+    return this.classifier.classify4(ip) === AddrClass.Inventoried;
+  }
+
+  about4(ip: number, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound = false): void {
+    if (!macBound && this.classifier.classify4(ip) !== AddrClass.Inventoried) return;
+    const src = source ?? this.current?.id ?? 'unknown';
+    if (this.seen(ip, mac, kind, src, value)) return;
+    this.store.add4(ip, mac, macBound, kind, src, value, this.view.tsUs, data ?? null);
+  }
+
+  /**
+   * True when this very fact was recorded a moment ago: a direct-mapped cache
+   * of recent facts' hashes spares the text and the store lookup for the
+   * repeats (a client's User-Agent on each of its connections). Leases are
+   * never skipped: their latest time matters.
+   */
+  private seen(addr: number, mac: number, kind: ObservationKind, source: string, value: string): boolean {
+    if (kind === 'dhcp_lease') return false;
+    let h = Math.imul(addr ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((mac >>> 0) ^ (mac / 4294967296), 0xc2b2ae35);
+    for (let i = 0; i < kind.length; i++) h = Math.imul(h ^ kind.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+    h = (h ^ (h >>> 15)) | 1;
+    const slot = (h >>> 3) & RECENT_MASK;
+    if (this.recent[slot] === h) return true;
+    this.recent[slot] = h;
+    return false;
   }
 }

@@ -112,7 +112,7 @@ export class Engine {
     );
     this.observations = new ObservationStore(opts.maxObservations);
     this.registry = new DissectorRegistry(opts.dissectors ?? ipDissectors());
-    this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations);
+    this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations, this.classifier);
     this.aggregate.payloadApp = (_t, slot) => this.dispatch.probedApp(slot);
     this.linkDissectors = opts.linkDissectors ?? linkDissectors();
     this.stacks = new TcpStackTracker(this.observations);

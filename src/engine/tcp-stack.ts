@@ -7,7 +7,7 @@
  */
 import { AddrClass, type Classifier } from '../config/classify.js';
 import { L3, TCP_ACK, type PacketView } from '../decode/view.js';
-import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
+import { isGroupMac } from '../inventory/addr-format.js';
 import type { HostTable } from '../inventory/hosts.js';
 import { initialTtl, tcpOptionString } from '../inventory/infer/tcp-stack.js';
 import type { ObservationStore } from '../inventory/observations.js';
@@ -32,9 +32,8 @@ export class TcpStackTracker {
     h.stackSig = sig;
     const options = tcpOptionString(v.buf, v.tcpOptOff, Math.min(v.tcpOptLen, v.capEnd - v.tcpOptOff));
     const value = `${ttl}:${v.tcpWindow}:${v.tcpMss}:${v.tcpWscale}:${options}:${v.dontFragment ? 'df' : '-'}:${synAck ? 'syn-ack' : 'syn'}`;
-    const ip = v4 ? ip4ToString(v.src4) : ip6ToString(v.src6);
     const mac = v.macSrc >= 0 && !isGroupMac(v.macSrc) ? v.macSrc : -1;
-    this.store.add(ip, mac, false, 'tcp_stack', 'tcp', value, v.tsUs, {
+    const data = {
       ttl: v.ttl,
       initial_ttl: ttl,
       window: v.tcpWindow,
@@ -44,6 +43,8 @@ export class TcpStackTracker {
       df: v.dontFragment,
       syn_ack: synAck,
       ipv6: !v4,
-    });
+    };
+    if (v4) this.store.add4(v.src4, mac, false, 'tcp_stack', 'tcp', value, v.tsUs, data);
+    else this.store.add6(v.src6, mac, false, 'tcp_stack', 'tcp', value, v.tsUs, data);
   }
 }

@@ -4,10 +4,16 @@
  * subject by address and/or MAC; which asset it belongs to is decided when the
  * report is built, once identities are known. Identical observations (same
  * subject, kind, source and value) are kept once, with first and last time
- * and a count. The store is bounded: past `max` distinct observations the
- * oldest-inserted are dropped and counted.
+ * and a count.
+ *
+ * Subjects are found by a numeric hash of the address and MAC, so a repeated
+ * fact costs no text; a subject's facts are keyed by their value. Bounded: at
+ * most MAX_PER_KIND values per subject and kind (a busy client's SNIs), and
+ * `max` observations in all, past which the oldest-inserted are dropped and
+ * counted.
  */
 import type { ObservationData, ObservationKind } from '../dissect/types.js';
+import { ip4ToString, ip6ToString, parseIpWords } from './addr-format.js';
 
 export interface Observation {
   kind: ObservationKind;
@@ -27,39 +33,140 @@ export interface Observation {
 
 /** Longest value kept; longer ones are cut with a marker. */
 export const MAX_VALUE = 512;
+/** Distinct values kept per subject and kind. */
+export const MAX_PER_KIND = 64;
+
+class Subject {
+  next: Subject | null = null;
+  readonly byValue = new Map<string, Observation[]>();
+  readonly perKind = new Map<string, number>();
+  constructor(
+    readonly hash: number,
+    /** 0 none, 4, 6 */
+    readonly ver: number,
+    readonly w0: number,
+    readonly w1: number,
+    readonly w2: number,
+    readonly w3: number,
+    readonly mac: number,
+    readonly ip: string | null,
+  ) {}
+}
+
+function subjectHash(ver: number, w0: number, w1: number, w2: number, w3: number, mac: number): number {
+  let h = Math.imul(w0 ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(w1 ^ ver, 0xc2b2ae35);
+  h = Math.imul(h ^ w2, 0x27d4eb2f) ^ Math.imul(w3, 0x165667b1);
+  h = Math.imul(h ^ (mac >>> 0), 0x9e3779b1) ^ Math.floor(mac / 4294967296);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
 
 export class ObservationStore {
-  private readonly map = new Map<string, Observation>();
+  private readonly subjects = new Map<number, Subject>();
+  /** Every observation in insertion order (with its subject), for oldest-first eviction. */
+  private queue: { o: Observation; s: Subject }[] = [];
+  private head = 0;
+  private count = 0;
   evicted = 0;
+  /** Values not kept because their subject already had MAX_PER_KIND of that kind. */
+  capped = 0;
 
   constructor(readonly max = 262144) {}
 
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 
+  /** A fact about an IPv4 address (a number) and/or a MAC. */
+  add4(ip: number, mac: number, macBound: boolean, kind: ObservationKind, source: string, value: string, ts: number, data: ObservationData | null): void {
+    this.put(this.subject(4, ip >>> 0, 0, 0, 0, mac, null), macBound, kind, source, value, ts, data);
+  }
+
+  /** A fact about an IPv6 address (four words) and/or a MAC. */
+  add6(w: ArrayLike<number>, mac: number, macBound: boolean, kind: ObservationKind, source: string, value: string, ts: number, data: ObservationData | null): void {
+    this.put(this.subject(6, w[0]! >>> 0, w[1]! >>> 0, w[2]! >>> 0, w[3]! >>> 0, mac, null), macBound, kind, source, value, ts, data);
+  }
+
+  /** A fact about an address given as text (or null: the MAC alone). */
   add(ip: string | null, mac: number, macBound: boolean, kind: ObservationKind, source: string, value: string, ts: number, data: ObservationData | null): void {
-    if (value.length === 0) return;
-    if (value.length > MAX_VALUE) value = value.slice(0, MAX_VALUE) + '…';
-    const key = `${ip ?? ''}|${mac}|${kind}|${source}|${value}`;
-    const o = this.map.get(key);
-    if (o !== undefined) {
-      if (ts < o.first) o.first = ts;
-      if (ts > o.last) o.last = ts;
-      o.count++;
-      if (data !== null && o.data === null) o.data = data;
-      if (macBound) o.macBound = true;
+    if (ip === null) {
+      this.put(this.subject(0, 0, 0, 0, 0, mac, null), macBound, kind, source, value, ts, data);
       return;
     }
-    if (this.map.size >= this.max) {
-      // Oldest inserted first: Map keeps insertion order.
-      this.map.delete(this.map.keys().next().value!);
-      this.evicted++;
-    }
-    this.map.set(key, { kind, source, value, ip, mac, macBound, first: ts, last: ts, count: 1, data });
+    const v6 = ip.includes(':');
+    const w = parseIpWords(ip, v6 ? 6 : 4);
+    if (w === null) return;
+    if (v6) this.add6(w, mac, macBound, kind, source, value, ts, data);
+    else this.add4(w[0]!, mac, macBound, kind, source, value, ts, data);
   }
 
-  values(): IterableIterator<Observation> {
-    return this.map.values();
+  private subject(ver: number, w0: number, w1: number, w2: number, w3: number, mac: number, ip: string | null): Subject {
+    const h = subjectHash(ver, w0, w1, w2, w3, mac);
+    const head = this.subjects.get(h) ?? null;
+    for (let s = head; s !== null; s = s.next) {
+      if (s.ver === ver && s.w0 === w0 && s.w1 === w1 && s.w2 === w2 && s.w3 === w3 && s.mac === mac) return s;
+    }
+    const text = ip ?? (ver === 4 ? ip4ToString(w0) : ver === 6 ? ip6ToString([w0, w1, w2, w3]) : null);
+    const s = new Subject(h, ver, w0, w1, w2, w3, mac, text);
+    s.next = head;
+    this.subjects.set(h, s);
+    return s;
+  }
+
+  private put(s: Subject, macBound: boolean, kind: ObservationKind, source: string, value: string, ts: number, data: ObservationData | null): void {
+    if (value.length === 0) return;
+    if (value.length > MAX_VALUE) value = value.slice(0, MAX_VALUE) + '…';
+    let list = s.byValue.get(value);
+    if (list !== undefined) {
+      for (const o of list) {
+        if (o.kind !== kind || o.source !== source) continue;
+        if (ts < o.first) o.first = ts;
+        if (ts > o.last) o.last = ts;
+        o.count++;
+        if (data !== null && o.data === null) o.data = data;
+        if (macBound) o.macBound = true;
+        return;
+      }
+    }
+    const n = s.perKind.get(kind) ?? 0;
+    if (n >= MAX_PER_KIND) {
+      this.capped++;
+      return;
+    }
+    s.perKind.set(kind, n + 1);
+    if (this.count >= this.max) this.evictOldest();
+    const o: Observation = { kind, source, value, ip: s.ip, mac: s.mac, macBound, first: ts, last: ts, count: 1, data };
+    if (list === undefined) s.byValue.set(value, (list = []));
+    list.push(o);
+    this.queue.push({ o, s });
+    this.count++;
+  }
+
+  private evictOldest(): void {
+    while (this.head < this.queue.length) {
+      const { o, s } = this.queue[this.head]!;
+      this.queue[this.head] = undefined as never;
+      this.head++;
+      const list = s.byValue.get(o.value);
+      const i = list ? list.indexOf(o) : -1;
+      if (i < 0) continue;
+      list!.splice(i, 1);
+      if (list!.length === 0) s.byValue.delete(o.value);
+      s.perKind.set(o.kind, (s.perKind.get(o.kind) ?? 1) - 1);
+      this.count--;
+      this.evicted++;
+      break;
+    }
+    // Compact the queue now and then.
+    if (this.head > 65536 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  *values(): IterableIterator<Observation> {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const e = this.queue[i];
+      if (e !== undefined) yield e.o;
+    }
   }
 }

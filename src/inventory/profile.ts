@@ -29,7 +29,19 @@ import {
 import { osFromText, osFromWindowsVersion, type OsTextSource } from './infer/os-text.js';
 import { inferFromTcpStack } from './infer/tcp-stack.js';
 import type { DeviceGuess, OsGuess, TcpStackSample } from './infer/types.js';
-import { inferFromUserAgent } from './infer/user-agent.js';
+import { inferFromUserAgent as inferUa, type UaInference } from './infer/user-agent.js';
+
+/** User-Agents repeat across assets: each distinct one is read once (bounded). */
+const uaMemo = new Map<string, UaInference>();
+function inferFromUserAgent(ua: string): UaInference {
+  let r = uaMemo.get(ua);
+  if (r === undefined) {
+    if (uaMemo.size >= 8192) uaMemo.clear();
+    r = inferUa(ua);
+    uaMemo.set(ua, r);
+  }
+  return r;
+}
 
 type JsonObject = { [k: string]: Json };
 
@@ -234,9 +246,15 @@ function deviceGuesses(obs: Observation[], macVendor: string | null, os: OsGuess
       case 'sys_object_id':
         push(deviceFromSysObjectId(o.value), o);
         break;
+      case 'role':
+        // Serving DHCP, Kerberos or time to others: an infrastructure server (or a router).
+        push({ type: 'server', vendor: null, model: null, firmware: null, confidence: o.value === 'kerberos-kdc' ? 0.5 : 0.3 }, o);
+        break;
       default:
         break;
     }
+    // A SIP User-Agent is a phone or a softphone: weakly a VoIP phone.
+    if (o.kind === 'user_agent' && o.source === 'sip') push({ type: 'voip phone', vendor: null, model: null, firmware: null, confidence: 0.35 }, o);
   }
   if (ssdpObs !== null) push(deviceFromSsdp(ssdp), ssdpObs);
   if (macVendor !== null) {

@@ -10,16 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { haveShared, haveTool, skip, sharedCaptures } from '../helpers/skip.js';
 import { readCapture, CaptureOpenError } from '../../src/capture/reader.js';
 import type { CaptureInfo } from '../../src/capture/frame.js';
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (!name.endsWith('.md')) out.push(p);
-  }
-  return out;
-}
+import { walkFiles } from '../helpers/real-captures.js';
 
 /** Wireshark counts records it cannot always tell apart from damage the way we do. */
 function knownDisagreement(info: CaptureInfo): boolean {
@@ -31,7 +22,7 @@ function knownDisagreement(info: CaptureInfo): boolean {
 if (!haveShared()) {
   skip('../shared/captures is absent: shared capture tests not run');
 } else {
-  const files = walk(sharedCaptures);
+  const files = walkFiles(sharedCaptures, (name) => !name.endsWith('.md'));
   const results = new Map<string, CaptureInfo | CaptureOpenError>();
 
   test(`reads all ${files.length} shared captures without throwing`, async () => {

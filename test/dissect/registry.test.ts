@@ -53,6 +53,8 @@ function fakeContext(proto: number, fromClient: boolean): DissectContext & { n: 
     src() { ctx.n++; },
     dst() { ctx.n++; },
     about() { ctx.n++; },
+    about4() { ctx.n++; },
+    wants4() { return true; },
   };
   return ctx;
 }

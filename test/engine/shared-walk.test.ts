@@ -12,19 +12,10 @@ import { analyzeIfCapture, type Analysis } from '../helpers/analyze.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { ensureBuilt, runBin } from '../helpers/cli-run.js';
 import { haveShared, sharedCaptures, skip } from '../helpers/skip.js';
+import { walkFiles } from '../helpers/real-captures.js';
 
 /** Per-file bound for reader + engine + report (the largest shared file is ~4 MB). */
 const PER_FILE_MS = 5_000;
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 type Row = { [k: string]: unknown };
 
@@ -65,7 +56,7 @@ function checkReport(file: string, a: Analysis): string[] {
 if (!haveShared()) {
   skip('../shared/captures is absent: shared engine walk and binary checks not run');
 } else {
-  const files = walk(sharedCaptures);
+  const files = walkFiles(sharedCaptures);
   /** Files that analysed, with their packet count and whether the reader stopped on damage. */
   const analysed = new Map<string, { packets: number; damaged: boolean; format: string; gzip: boolean }>();
 

@@ -18,6 +18,7 @@ import { parseRange } from '../../src/config/load.js';
 import { ip4ToString, ip6ToString } from '../../src/inventory/addr-format.js';
 import { analyzeIfCapture } from '../helpers/analyze.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import { captureFiles } from '../helpers/real-captures.js';
 
 const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108]);
 /** Layers that carry an IP packet the engine deliberately does not look into. */
@@ -32,17 +33,6 @@ const MAX_SIZE = 20 * 1024 * 1024;
  * ipv6.src field) the care-of address in the header.
  */
 const CONVERSATIONS_DIFFER: [RegExp, string][] = [[/ip6-hoa-|ipv6-mobile-hoa|ipv6-mobility-dst-opts/, 'Mobile IPv6 home address']];
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) out.push(...walk(p));
-    else if (st.size <= MAX_SIZE && /\.(pcap|pcapng|cap|trace|dump)(\.gz)?$/.test(name)) out.push(p);
-  }
-  return out;
-}
 
 const execFileP = promisify(execFile);
 
@@ -126,7 +116,7 @@ if (!haveShared()) {
 } else if (!haveTool('tshark')) {
   skip('tshark is not installed (apt-get install tshark): differential test not run');
 } else {
-  const files = walk(join(sharedCaptures, 'zeek'));
+  const files = captureFiles(join(sharedCaptures, 'zeek'), MAX_SIZE);
   let compared = 0;
   const outputs = new Map<string, Promise<string>>();
   // tshark is the slow part: run it on two files at a time ahead of the tests.

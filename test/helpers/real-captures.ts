@@ -1,6 +1,6 @@
 /** Reading real captures in dissector tests: files of a shared folder, decoded frames, tshark fields per frame. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCapture } from '../../src/capture/reader.js';
 import { decodeFrame } from '../../src/decode/decode.js';
@@ -44,4 +44,21 @@ export async function decodedFrames(file: string, each: (index: number, v: Packe
     decodeFrame(v, errs, f.buf, f.off, f.capLen, f.origLen, f.tsUs, f.linkType);
     each(f.index, v);
   });
+}
+
+/** Every file below `dir`, sorted, recursively; `keep` filters by name and size. */
+export function walkFiles(dir: string, keep: (name: string, size: number) => boolean = () => true): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...walkFiles(p, keep));
+    else if (keep(name, st.size)) out.push(p);
+  }
+  return out;
+}
+
+/** Capture files below `dir` of at most `maxSize` bytes (by extension). */
+export function captureFiles(dir: string, maxSize: number): string[] {
+  return walkFiles(dir, (name, size) => size <= maxSize && /\.(pcap|pcapng|cap|trace|dump)(\.gz)?$/.test(name));
 }

@@ -21,7 +21,7 @@
  *
  * Pure, never throws; regexes compiled at module level.
  */
-import type { DeviceGuess, DeviceType, OsFamily, OsGuess } from './types.js';
+import { osGuess, deviceGuess, type DeviceGuess, type DeviceType, type OsFamily, type OsGuess } from './types.js';
 
 export interface DhcpInput {
   /** Option 55 in order. */
@@ -43,19 +43,8 @@ export interface DhcpInference {
   device: DeviceGuess | null;
 }
 
-const os = (name: string, version: string | null, family: OsFamily, confidence: number): OsGuess => ({
-  name,
-  version,
-  family,
-  confidence,
-});
-const dev = (
-  type: DeviceType | null,
-  vendor: string | null,
-  model: string | null,
-  confidence: number,
-  firmware: string | null = null,
-): DeviceGuess => ({ type, vendor, model, firmware, confidence });
+const os = osGuess;
+const dev = deviceGuess;
 
 /** "1,3,6,15,…": the usual way to write a parameter request list. Bounded to 255 entries. */
 export function dhcpFingerprintString(prl: number[]): string {

@@ -81,3 +81,13 @@ export interface TcpStackSample {
   /** true for a SYN-ACK (a server answering), false for a SYN. */
   synAck: boolean;
 }
+
+/** An OsGuess, written short in the tables. */
+export function osGuess(name: string, version: string | null, family: OsFamily, confidence: number): OsGuess {
+  return { name, version, family, confidence };
+}
+
+/** A DeviceGuess, written short in the tables. */
+export function deviceGuess(type: DeviceType | null, vendor: string | null, model: string | null, confidence: number, firmware: string | null = null): DeviceGuess {
+  return { type, vendor, model, firmware, confidence };
+}

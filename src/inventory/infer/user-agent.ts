@@ -10,7 +10,7 @@
  *
  * Pure, never throws, regexes compiled once at module level.
  */
-import type { DeviceGuess, DeviceType, OsFamily, OsGuess } from './types.js';
+import { osGuess, deviceGuess, type DeviceGuess, type DeviceType, type OsFamily, type OsGuess } from './types.js';
 
 export type UaClient = 'browser' | 'library' | 'os-service' | 'bot' | 'other';
 
@@ -24,20 +24,8 @@ export interface UaInference {
 /** Longer User-Agents are cut to this many characters before matching (bounds regex work). */
 const MAX_UA = 1024;
 
-const os = (name: string, version: string | null, family: OsFamily, confidence: number): OsGuess => ({
-  name,
-  version,
-  family,
-  confidence,
-});
-
-const dev = (
-  type: DeviceType | null,
-  vendor: string | null,
-  model: string | null,
-  confidence: number,
-  firmware: string | null = null,
-): DeviceGuess => ({ type, vendor, model, firmware, confidence });
+const os = osGuess;
+const dev = deviceGuess;
 
 // ---------------------------------------------------------------- Windows
 
