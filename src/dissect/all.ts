@@ -20,6 +20,15 @@ import { sshDissector } from './ssh-banner.js';
 import { ssdpDissector } from './ssdp.js';
 import { tlsDissector } from './tls.js';
 import type { Dissector, LinkDissector } from './types.js';
+import { bacnetDissector } from './bacnet.js';
+import { dnp3Dissector } from './dnp3.js';
+import { enipDissector } from './enip.js';
+import { iec104Dissector } from './iec104.js';
+import { modbusDissector } from './modbus.js';
+import { mqttDissector } from './mqtt.js';
+import { opcuaDissector } from './opcua.js';
+import { profinetDcpDissector } from './profinet-dcp.js';
+import { s7commDissector } from './s7comm.js';
 import { wsDiscoveryDissector } from './ws-discovery.js';
 
 export function ipDissectors(): Dissector[] {
@@ -43,6 +52,15 @@ export function ipDissectors(): Dissector[] {
     pop3Dissector,
     imapDissector,
     telnetDissector,
+    // Industrial protocols (SPEC §4).
+    modbusDissector,
+    dnp3Dissector,
+    s7commDissector,
+    iec104Dissector,
+    bacnetDissector,
+    enipDissector,
+    opcuaDissector,
+    mqttDissector,
     // Stream protocols with probes: the cheapest and most distinctive probes first.
     tlsDissector,
     sshDissector,
@@ -51,5 +69,5 @@ export function ipDissectors(): Dissector[] {
 }
 
 export function linkDissectors(): LinkDissector[] {
-  return [lldpDissector, cdpDissector];
+  return [lldpDissector, cdpDissector, profinetDcpDissector];
 }

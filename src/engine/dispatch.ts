@@ -73,6 +73,8 @@ export class Dispatcher implements DissectContext {
   private readonly viaProbe: Uint8Array;
   private readonly streams = new Map<number, Stream>();
   private readonly cands: number[] = [];
+  /** Counts reported during the current dissector call (reason, n, ...), kept until its verdict is known. */
+  private readonly held: (string | number)[] = [];
   private readonly recent = new Int32Array(RECENT_MASK + 1);
   readonly tiedCount: Uint32Array;
   streamsDropped = 0;
@@ -133,6 +135,7 @@ export class Dispatcher implements DissectContext {
     this.fromClient = true;
     this.current = d as unknown as Dissector;
     const off = v.l2PayloadOff;
+    this.held.length = 0;
     try {
       const r = d.dissect(v.buf, off, v.capEnd - off, this);
       if (r === Verdict.Malformed) this.errors.count(`${d.id}.malformed`);
@@ -141,6 +144,8 @@ export class Dispatcher implements DissectContext {
     } finally {
       this.current = null;
     }
+    for (let i = 0; i < this.held.length; i += 2) this.errors.count(this.held[i] as string, this.held[i + 1] as number);
+    this.held.length = 0;
   }
 
   /** Offers the current packet's payload; `slot` is its connection, `fromClient` its direction. */
@@ -284,14 +289,21 @@ export class Dispatcher implements DissectContext {
 
   private call(d: Dissector, buf: Buffer, off: number, len: number): Verdict {
     this.current = d;
+    this.held.length = 0;
+    let r: Verdict;
     try {
-      return d.dissect(buf, off, len, this);
+      r = d.dissect(buf, off, len, this);
     } catch {
       this.errors.count(`${d.id}.exception`);
-      return Verdict.Malformed;
+      r = Verdict.Malformed;
     } finally {
       this.current = null;
     }
+    // A message cut short that asks for more is not malformed (yet): what the
+    // parser counted while reading it is forgotten; the bytes are read again.
+    if (r !== Verdict.More) for (let i = 0; i < this.held.length; i += 2) this.errors.count(this.held[i] as string, this.held[i + 1] as number);
+    this.held.length = 0;
+    return r;
   }
 
   private finishCall(slot: number, dirBit: number, r: Verdict): void {
@@ -429,7 +441,9 @@ export class Dispatcher implements DissectContext {
   // --- DissectContext ---------------------------------------------------
 
   count(reason: string, n = 1): void {
-    if (!this.quiet) this.errors.count(reason, n);
+    if (this.quiet) return;
+    if (this.current !== null) this.held.push(reason, n);
+    else this.errors.count(reason, n);
   }
 
   src(kind: ObservationKind, value: string, data?: ObservationData, source?: string): void {

@@ -50,7 +50,7 @@ const UDP_ROWS: Row[] = [
   [546, 'DHCPv6', INFRA], [547, 'DHCPv6', INFRA], [1194, 'OpenVPN', SEC], [1812, 'RADIUS', SEC], [1813, 'RADIUS', SEC],
   [1900, 'SSDP', NAME], [2222, 'EtherNet/IP', ICS], [3478, 'STUN', VOIP], [3702, 'WS-Discovery', NAME], [4500, 'IPsec-NAT-T', SEC],
   [4789, 'VXLAN', INFRA], [5060, 'SIP', VOIP], [5353, 'mDNS', NAME], [5355, 'LLMNR', NAME], [20000, 'DNP3', ICS],
-  [44818, 'EtherNet/IP', ICS], [47808, 'BACnet', ICS],
+  [34964, 'PROFINET-CM', ICS], [44818, 'EtherNet/IP', ICS], [47808, 'BACnet', ICS],
 ];
 
 function build(rows: Row[]): (Application | undefined)[] {

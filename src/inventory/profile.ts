@@ -28,7 +28,7 @@ import {
 } from './infer/device.js';
 import { osFromText, osFromWindowsVersion, type OsTextSource } from './infer/os-text.js';
 import { inferFromTcpStack } from './infer/tcp-stack.js';
-import type { DeviceGuess, OsGuess, TcpStackSample } from './infer/types.js';
+import type { DeviceGuess, DeviceType, OsGuess, TcpStackSample } from './infer/types.js';
 import { inferFromUserAgent as inferUa, type UaInference } from './infer/user-agent.js';
 
 /** User-Agents repeat across assets: each distinct one is read once (bounded). */
@@ -178,7 +178,8 @@ function osGuesses(obs: Observation[]): Weighted<OsGuess>[] {
         push(osFromText(o.source === 'http' || o.source === 'ssdp' ? 'http-server' : 'banner', o.value), o);
         break;
       case 'banner':
-        if (o.source !== 'browser') push(osFromText('banner', o.value), o);
+        // Service greetings name their software; other banners are protocol details.
+        if (GREETING_SOURCES.has(o.source)) push(osFromText('banner', o.value), o);
         break;
       default:
         break;
@@ -186,6 +187,8 @@ function osGuesses(obs: Observation[]): Weighted<OsGuess>[] {
   }
   return out;
 }
+
+const GREETING_SOURCES = new Set(['smtp', 'ftp', 'pop3', 'imap', 'telnet']);
 
 function textSource(source: string): OsTextSource {
   return source === 'snmp' || source === 'lldp' || source === 'cdp' ? source : 'banner';
@@ -225,6 +228,9 @@ function deviceGuesses(obs: Observation[], macVendor: string | null, os: OsGuess
         if (o.source === 'ssdp') {
           ssdp.deviceType ??= o.value;
           ssdpObs ??= o;
+        } else if (DEVICE_TYPES.has(o.value)) {
+          // Industrial protocols say what a device is (ListIdentity, DCP device role, SZL, I-Am).
+          push({ type: o.value as DeviceType, vendor: null, model: null, firmware: null, confidence: 0.85 }, o);
         }
         break;
       case 'server':
@@ -247,8 +253,16 @@ function deviceGuesses(obs: Observation[], macVendor: string | null, os: OsGuess
         push(deviceFromSysObjectId(o.value), o);
         break;
       case 'role':
-        // Serving DHCP, Kerberos or time to others: an infrastructure server (or a router).
-        push({ type: 'server', vendor: null, model: null, firmware: null, confidence: o.value === 'kerberos-kdc' ? 0.5 : 0.3 }, o);
+        push(roleDevice(o.value), o);
+        break;
+      case 'vendor':
+        push({ type: null, vendor: o.value, model: null, firmware: null, confidence: 0.85 }, o);
+        break;
+      case 'model':
+        push({ type: null, vendor: null, model: o.value, firmware: null, confidence: 0.85 }, o);
+        break;
+      case 'firmware':
+        push({ type: null, vendor: null, model: null, firmware: o.value, confidence: 0.85 }, o);
         break;
       default:
         break;
@@ -267,6 +281,47 @@ function deviceGuesses(obs: Observation[], macVendor: string | null, os: OsGuess
     if (t !== null) out.push({ guess: { type: t, vendor: null, model: null, firmware: null, confidence: 0.4 }, o: pseudo('os', 'os', os.name) });
   }
   return out;
+}
+
+const DEVICE_TYPES = new Set<string>([
+  'workstation', 'laptop', 'server', 'phone', 'tablet', 'printer', 'network device', 'wireless access point', 'firewall', 'voip phone',
+  'media device', 'smart tv', 'game console', 'camera', 'storage', 'iot', 'virtual machine', 'industrial controller',
+  'hmi/engineering station', 'field device', 'building controller',
+]);
+
+/**
+ * What a role says about a device, weakly: answering an industrial protocol
+ * as a server suggests a controller or field device, driving it an HMI or
+ * engineering station; serving DHCP, Kerberos or time, an infrastructure server.
+ */
+const ROLE_TYPES: Record<string, [DeviceType, number]> = {
+  'modbus-server': ['industrial controller', 0.35],
+  's7-server': ['industrial controller', 0.5],
+  'enip-adapter': ['industrial controller', 0.35],
+  'dnp3-outstation': ['field device', 0.4],
+  'iec104-controlled': ['field device', 0.4],
+  'profinet-device': ['field device', 0.4],
+  'bacnet-device': ['building controller', 0.4],
+  'opcua-server': ['industrial controller', 0.3],
+  'modbus-client': ['hmi/engineering station', 0.35],
+  's7-client': ['hmi/engineering station', 0.35],
+  'enip-scanner': ['hmi/engineering station', 0.3],
+  'dnp3-master': ['hmi/engineering station', 0.35],
+  'iec104-controlling': ['hmi/engineering station', 0.35],
+  'profinet-controller': ['hmi/engineering station', 0.3],
+  'opcua-client': ['hmi/engineering station', 0.3],
+  'kerberos-kdc': ['server', 0.5],
+};
+
+function roleDevice(role: string): DeviceGuess {
+  const t = ROLE_TYPES[role];
+  if (t !== undefined) return { type: t[0], vendor: null, model: null, firmware: null, confidence: t[1] };
+  return { type: 'server', vendor: null, model: null, firmware: null, confidence: 0.3 };
+}
+
+/** Roles an asset played, by protocol ("modbus-server", "dhcp-server"), sorted. */
+function rolesOf(obs: Observation[]): string[] {
+  return [...new Set(obs.filter((o) => o.kind === 'role').map((o) => o.value))].sort();
 }
 
 function pseudo(source: string, kind: string, value: string): Observation {
@@ -337,8 +392,10 @@ function osRecord(guesses: Weighted<OsGuess>[]): { record: JsonObject | null; ch
   return { record, chosen: { ...top.best, version, confidence: score } };
 }
 
-function deviceRecord(guesses: Weighted<DeviceGuess>[]): JsonObject | null {
-  if (guesses.length === 0) return null;
+function deviceRecord(guesses: Weighted<DeviceGuess>[], obs: Observation[]): JsonObject | null {
+  const roles = rolesOf(obs);
+  const serial = obs.find((o) => o.kind === 'serial')?.value ?? null;
+  if (guesses.length === 0 && roles.length === 0 && serial === null) return null;
   const types = choose(guesses, (g) => g.type);
   const vendors = choose(guesses, (g) => g.vendor);
   const models = choose(guesses, (g) => g.model);
@@ -350,13 +407,18 @@ function deviceRecord(guesses: Weighted<DeviceGuess>[]): JsonObject | null {
   const used = new Set<Weighted<DeviceGuess>>();
   for (const c of [top, vendor, model, firmware]) if (c) for (const w of c.support) used.add(w);
   const scores = [top, vendor, model].filter((c) => c !== null).map((c) => c!.score);
+  const serialObs = obs.find((o) => o.kind === 'serial');
+  const ev = [...used].sort((a, b) => b.guess.confidence - a.guess.confidence || byTime(a.o, b.o)).slice(0, MAX_EVIDENCE).map((w) => evidenceOf(w.o));
+  if (serialObs && ev.length < MAX_EVIDENCE) ev.push(evidenceOf(serialObs));
   return {
     type: top?.best.type ?? null,
     vendor: vendor?.best.vendor ?? null,
     model: model?.best.model ?? null,
     firmware: firmware?.best.firmware ?? null,
-    confidence: round2(top !== null ? top.score : Math.max(...scores)),
-    evidence: [...used].sort((a, b) => b.guess.confidence - a.guess.confidence || byTime(a.o, b.o)).slice(0, MAX_EVIDENCE).map((w) => evidenceOf(w.o)),
+    serial,
+    roles,
+    confidence: round2(top !== null ? top.score : scores.length ? Math.max(...scores) : 0),
+    evidence: ev,
     alternatives: types.slice(1, 5).map((c) => ({ type: c.best.type, confidence: round2(c.score), evidence: c.support.slice(0, 4).map((w) => evidenceOf(w.o)) })),
   };
 }
@@ -388,7 +450,7 @@ export function profile(input: ProfileInput): Profile {
   const domain = [...domains].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? null;
 
   const { record: os, chosen } = osRecord(osGuesses(obs));
-  const device = deviceRecord(deviceGuesses(obs, input.macVendor, chosen));
+  const device = deviceRecord(deviceGuesses(obs, input.macVendor, chosen), obs);
 
   // DHCP lease: the latest ACK for one of the asset's addresses.
   // Observations reach an asset by its MAC or one of its addresses, so every lease here is its own.

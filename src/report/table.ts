@@ -34,16 +34,20 @@ function shortTime(iso: unknown): string {
 
 /**
  * Lays out rows in columns that fit `width`: columns in `drop` are left out,
- * in that order, while the table is too wide; then the columns in `shrink`
- * are cut (with an ellipsis) down to `minWidth`.
+ * in that order, while the table would be too wide even with the columns in
+ * `shrink` cut to `minWidth`; then those are cut (with an ellipsis), in order,
+ * as far as needed.
  */
 function layout(headers: string[], rows: Cell[][], width: number, drop: number[], shrink: number[], minWidth = 15): string[] {
-  let cols = headers.map((_, i) => i);
+  // A column empty in every row says nothing: left out (the first is always kept).
+  let cols = headers.map((_, i) => i).filter((i) => i === 0 || rows.some((r) => r[i] !== ''));
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const total = (c: number[], w: number[]) => c.reduce((a, i) => a + w[i]!, 0) + 2 * (c.length - 1);
   const w = natural.slice();
+  // Columns are dropped only while the table would not fit even with the shrinkable ones cut to minWidth.
+  const least = natural.map((n, i) => (shrink.includes(i) ? Math.min(minWidth, n) : n));
   for (const d of drop) {
-    if (total(cols, w) <= width) break;
+    if (total(cols, least) <= width) break;
     cols = cols.filter((i) => i !== d);
   }
   for (const i of shrink) {
@@ -116,8 +120,8 @@ export function renderTable(report: Report, opts: TableOptions): string {
       `Assets (${report.assets.length})`,
       ['IP', 'MAC', 'VENDOR', 'HOSTNAME', 'OS', 'DEVICE', 'VLAN', 'OPEN PORTS', 'LAST SEEN', 'TRAFFIC'],
       assetRows,
-      [2, 8, 6, 5, 9, 1],
-      [7, 3, 4, 0],
+      [2, 8, 6, 1, 9, 4, 5],
+      [5, 7, 3, 4, 0],
     );
   }
   if (view === 'all' || view === 'flows') {

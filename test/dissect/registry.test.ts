@@ -117,7 +117,12 @@ if (!haveShared()) {
       },
     });
     const dirs = ['dhcp', 'dns', 'http', 'ssh', 'smb', 'tls', 'sip', 'smtp', 'ftp', 'pop3', 'snmp', 'ntp', 'krb', 'netbios'];
-    const files = [...dirs.map((d) => join(sharedCaptures, 'zeek', d)), join(sharedCaptures, 'zeek', 'cdp-v1.pcap'), join(sharedCaptures, 'ics', 'openics')];
+    const ics = ['openics', 'ModbusTCP', 'dnp3', 's7', 'IEC60870-5-104', 'EthernetIP', 'profinet', 'OPC'];
+    const files = [
+      ...dirs.map((d) => join(sharedCaptures, 'zeek', d)),
+      ...['cdp-v1.pcap', 'mqtt.pcap', 'modbus', 'dnp3', 'q-in-q.pcap'].map((f) => join(sharedCaptures, 'zeek', f)),
+      ...ics.map((d) => join(sharedCaptures, 'ics', d)),
+    ];
     const { readdirSync, statSync, existsSync } = await import('node:fs');
     const list: string[] = [];
     for (const p of files) {
@@ -155,7 +160,7 @@ if (!haveShared()) {
     }
     process.stdout.write(`# real samples per dissector: ${seen.join(' ')}; ${calls} calls\n`);
     // The common protocols must have had real samples, or the loop proves little.
-    for (const id of ['dhcp', 'dns', 'http', 'ssh', 'tls', 'smb', 'snmp', 'ntp', 'kerberos', 'sip', 'smtp', 'ftp', 'cdp']) {
+    for (const id of ['dhcp', 'dns', 'http', 'ssh', 'tls', 'smb', 'snmp', 'ntp', 'kerberos', 'sip', 'smtp', 'ftp', 'cdp', 'modbus', 'dnp3', 's7comm', 'iec104', 'enip', 'mqtt', 'bacnet', 'profinet']) {
       assert.ok(samples.has(id), `no real ${id} message found in the shared captures`);
     }
   });

@@ -1,6 +1,9 @@
 /** Reading real captures in dissector tests: files of a shared folder, decoded frames, tshark fields per frame. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { tcpPacket, udpPacket } from '../../src/capture/builder.js';
+import { pcapBytes } from '../../src/capture/writer.js';
 import { join } from 'node:path';
 import { readCapture } from '../../src/capture/reader.js';
 import { decodeFrame } from '../../src/decode/decode.js';
@@ -61,4 +64,38 @@ export function walkFiles(dir: string, keep: (name: string, size: number) => boo
 /** Capture files below `dir` of at most `maxSize` bytes (by extension). */
 export function captureFiles(dir: string, maxSize: number): string[] {
   return walkFiles(dir, (name, size) => size <= maxSize && /\.(pcap|pcapng|cap|trace|dump)(\.gz)?$/.test(name));
+}
+
+/** A payload to run through tshark: protocol, ports, bytes (addresses 10.0.0.1 → 10.0.0.2). */
+export interface PayloadPacket {
+  proto: 6 | 17;
+  sport: number;
+  dport: number;
+  payload: Uint8Array;
+}
+
+/**
+ * tshark's fields for payloads wrapped by the project's packet builder into a
+ * pcap (one frame each, TCP segments in sequence), one row per frame with the
+ * fields tab-separated; `extra` adds tshark options (a decode-as, a filter).
+ */
+export function tsharkOnPayloads(packets: PayloadPacket[], fields: string[], extra: string[] = []): string[][] {
+  const dir = mkdtempSync(join(tmpdir(), 'nps-tshark-'));
+  const file = join(dir, 'p.pcap');
+  let seq = 1;
+  const frames = packets.map((p, i) => {
+    const common = { src: '10.0.0.1', dst: '10.0.0.2', sport: p.sport, dport: p.dport, payload: p.payload };
+    const data = p.proto === 6 ? tcpPacket({ ...common, flags: 'PA', seq }) : udpPacket(common);
+    if (p.proto === 6) seq += p.payload.length;
+    return { tsUs: 1_700_000_000_000_000 + i * 1_000_000, data };
+  });
+  writeFileSync(file, pcapBytes(frames));
+  try {
+    const args = ['-r', file, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+    for (const f of fields) args.push('-e', f);
+    const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
