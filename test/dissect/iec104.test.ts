@@ -17,7 +17,7 @@ import {
   iec104MeasuredFloat,
 } from '../../src/capture/ot/iec104.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
-import { decodedFrames, listShared, tsharkByFrame } from '../helpers/real-captures.js';
+import { decodedFrames, listShared, tsharkByFrame, tcpDirectionStreams } from '../helpers/real-captures.js';
 import { has, recorder, type Obs } from '../helpers/dissect-context.js';
 
 
@@ -155,33 +155,7 @@ test('every truncation and seeded random bytes give a verdict, never throw', () 
 // ---------------------------------------------------------------------------
 // Shared captures: each direction put back together and scanned, compared with tshark.
 
-async function streams(file: string, port: number): Promise<Buffer[]> {
-  const dirs = new Map<string, { next: number; parts: Buffer[]; pieces: Buffer[] }>();
-  await decodedFrames(file, (_i, v) => {
-    if (v.proto !== 6 || (v.srcPort !== port && v.dstPort !== port)) return;
-    const key = `${v.src4}:${v.srcPort}>${v.dst4}:${v.dstPort}`;
-    let d = dirs.get(key);
-    if (d === undefined) {
-      d = { next: v.tcpSeq, parts: [], pieces: [] };
-      dirs.set(key, d);
-    }
-    if ((v.tcpFlags & 0x02) !== 0) d.next = (v.tcpSeq + 1) >>> 0;
-    if (v.payloadLen === 0) return;
-    if (d.parts.length && ((v.tcpSeq - d.next) | 0) < 0) return;
-    if (v.tcpSeq !== d.next && d.parts.length) {
-      d.pieces.push(Buffer.concat(d.parts));
-      d.parts = [];
-    }
-    d.parts.push(Buffer.from(v.buf.subarray(v.payloadOff, v.payloadOff + v.payloadLen)));
-    d.next = (v.tcpSeq + v.payloadLen) >>> 0;
-  });
-  const out: Buffer[] = [];
-  for (const d of dirs.values()) {
-    if (d.parts.length) d.pieces.push(Buffer.concat(d.parts));
-    out.push(...d.pieces);
-  }
-  return out;
-}
+const streams = (file: string, port: number): Promise<Buffer[]> => tcpDirectionStreams(file, port);
 
 function tally(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);

@@ -20,7 +20,7 @@ import {
   cotpData,
 } from '../../src/capture/ot/s7comm.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
-import { decodedFrames, listShared, tsharkByFrame } from '../helpers/real-captures.js';
+import { decodedFrames, listShared, tsharkByFrame, tcpDirectionStreams } from '../helpers/real-captures.js';
 import { has, recorder, type Obs } from '../helpers/dissect-context.js';
 
 
@@ -212,45 +212,13 @@ test('every truncation and seeded random bytes give a verdict, never throw', () 
 // Shared captures: each direction of each connection put back together and scanned,
 // compared with tshark's fields over the whole file.
 
-interface Dir {
-  next: number;
-  parts: Buffer[];
-  pieces: Buffer[];
-}
 
 /**
  * Each direction of each connection on port 102, in sequence order. Several of
  * these captures are filtered (segments missing): a gap starts a new piece,
  * which is scanned on its own from its first segment.
  */
-async function streams(file: string, port = 102): Promise<Buffer[]> {
-  const dirs = new Map<string, Dir>();
-  await decodedFrames(file, (_i, v) => {
-    if (v.proto !== 6 || (v.srcPort !== port && v.dstPort !== port)) return;
-    const key = `${v.src4}:${v.srcPort}>${v.dst4}:${v.dstPort}`;
-    let d = dirs.get(key);
-    if (d === undefined) {
-      d = { next: v.tcpSeq, parts: [], pieces: [] };
-      dirs.set(key, d);
-    }
-    if ((v.tcpFlags & 0x02) !== 0) d.next = (v.tcpSeq + 1) >>> 0;
-    if (v.payloadLen === 0) return;
-    // A retransmission of bytes already had.
-    if (d.parts.length && ((v.tcpSeq - d.next) | 0) < 0) return;
-    if (v.tcpSeq !== d.next && d.parts.length) {
-      d.pieces.push(Buffer.concat(d.parts));
-      d.parts = [];
-    }
-    d.parts.push(Buffer.from(v.buf.subarray(v.payloadOff, v.payloadOff + v.payloadLen)));
-    d.next = (v.tcpSeq + v.payloadLen) >>> 0;
-  });
-  const out: Buffer[] = [];
-  for (const d of dirs.values()) {
-    if (d.parts.length) d.pieces.push(Buffer.concat(d.parts));
-    out.push(...d.pieces);
-  }
-  return out;
-}
+const streams = (file: string, port = 102): Promise<Buffer[]> => tcpDirectionStreams(file, port);
 
 function tally(m: Map<string, number>, k: string): void {
   m.set(k, (m.get(k) ?? 0) + 1);

@@ -99,3 +99,37 @@ export function tsharkOnPayloads(packets: PayloadPacket[], fields: string[], ext
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The TCP payload of each direction on `port` of a capture, put back in
+ * sequence: one buffer per run of contiguous bytes (a gap starts another);
+ * retransmitted bytes are dropped.
+ */
+export async function tcpDirectionStreams(file: string, port: number): Promise<Buffer[]> {
+  const dirs = new Map<string, { next: number; parts: Buffer[]; pieces: Buffer[] }>();
+  await decodedFrames(file, (_i, v) => {
+    if (v.proto !== 6 || (v.srcPort !== port && v.dstPort !== port)) return;
+    const key = `${v.src4}:${v.srcPort}>${v.dst4}:${v.dstPort}`;
+    let d = dirs.get(key);
+    if (d === undefined) {
+      d = { next: v.tcpSeq, parts: [], pieces: [] };
+      dirs.set(key, d);
+    }
+    if ((v.tcpFlags & 0x02) !== 0) d.next = (v.tcpSeq + 1) >>> 0;
+    if (v.payloadLen === 0) return;
+    // A retransmission of bytes already had.
+    if (d.parts.length && ((v.tcpSeq - d.next) | 0) < 0) return;
+    if (v.tcpSeq !== d.next && d.parts.length) {
+      d.pieces.push(Buffer.concat(d.parts));
+      d.parts = [];
+    }
+    d.parts.push(Buffer.from(v.buf.subarray(v.payloadOff, v.payloadOff + v.payloadLen)));
+    d.next = (v.tcpSeq + v.payloadLen) >>> 0;
+  });
+  const out: Buffer[] = [];
+  for (const d of dirs.values()) {
+    if (d.parts.length) d.pieces.push(Buffer.concat(d.parts));
+    out.push(...d.pieces);
+  }
+  return out;
+}
