@@ -1,25 +1,24 @@
 /** `nps analyze <capture...>`: offline analysis of pcap/pcapng files or stdin. */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeCsv } from '../report/csv.js';
-import { CaptureOpenError, captureSize, readCapture } from '../capture/reader.js';
 import type { Classifier } from '../config/classify.js';
 import { ConfigClassifier } from '../config/classifier.js';
 import { loadConfig, parseRange } from '../config/load.js';
 import type { AddressRange, LoadedConfig, NpsConfig } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
-import { buildLazyReport, type Json, type LazyReport, type ReportFile } from '../report/build.js';
+import { buildLazyReport, type Json, type LazyReport } from '../report/build.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
 import { renderTable } from '../report/table.js';
-import { CliError, EXIT_FAILURE, InputError, UsageError } from './errors.js';
+import { EXIT_FAILURE, UsageError } from './errors.js';
+import { analyzeMerge, loadManagedForCli, mergeSettingsFrom, noteNetworks, type MergeCliOptions } from './merge.js';
+import { ChunkedOutput, writeCsvFiles, writeOutput } from './output.js';
+import { renderMergeTable } from '../report/merge-table.js';
 import { colorFor, type CliIO } from './io.js';
-import { createProgress } from './progress.js';
+import { readInputs } from './read-inputs.js';
 import { GENERATOR } from './version.js';
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 export const FORMATS: Format[] = ['table', 'json', 'ndjson', 'csv'];
-export const VIEWS = ['assets', 'flows', 'traffic'] as const;
+export const VIEWS = ['assets', 'flows', 'traffic', 'merge'] as const;
 export type View = (typeof VIEWS)[number];
 
 export function parseView(value: string | undefined): View | undefined {
@@ -28,8 +27,12 @@ export function parseView(value: string | undefined): View | undefined {
   return value as View;
 }
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends MergeCliOptions {
   read?: string[];
+  tui?: boolean;
+  baseline?: string;
+  tolerance?: string;
+  managed?: string;
   format?: string;
   output?: string;
   count?: string;
@@ -72,6 +75,15 @@ export function classifierFrom(loaded: LoadedConfig, internal: string[] | undefi
   return new ConfigClassifier(config);
 }
 
+/**
+ * The configuration as a report names it: the path as the user gave it (or
+ * nps.yaml when found by default), so that reports do not depend on where
+ * the checkout lives, and the file's hash.
+ */
+export function configRef(loaded: LoadedConfig, given: string | undefined): { path: string | null; sha256: string | null } {
+  return { path: loaded.path === null ? null : (given ?? 'nps.yaml'), sha256: loaded.sha256 };
+}
+
 /** Runs the analysis; returns the exit code. */
 export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: CliIO): Promise<number> {
   const inputs = [...captures, ...(opts.read ?? [])];
@@ -83,52 +95,51 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   if (view !== undefined && (format === 'json' || format === 'ndjson')) {
     throw new UsageError(`--view applies to -f table and -f csv; ${format} always holds every view`);
   }
+  if (view === 'merge' && opts.managed === undefined) throw new UsageError('--view merge needs --managed FILE (the managed inventory to merge with)');
+  if (opts.managed === undefined && (opts.hostnameMatch !== undefined || opts.ipInactivity !== undefined)) {
+    throw new UsageError('--hostname-match and --ip-inactivity tune merging; give --managed FILE as well');
+  }
   const loaded = loadConfig({ path: opts.config, cwd: process.cwd() });
+  const settings = mergeSettingsFrom(loaded.config, opts);
+  // Read the managed inventory before the capture: a mistake in it should not cost a long analysis.
+  const managed = opts.managed === undefined ? null : loadManagedForCli(opts.managed, io, opts.quiet === true);
   const classifier = classifierFrom(loaded, opts.internal);
   const quiet = opts.quiet === true;
   const warnColor = colorFor(io.stderr, io.env);
 
-  const engine = new Engine({ classifier });
-  const files: ReportFile[] = [];
-  for (const path of inputs) {
-    const remaining = maxPackets === undefined ? undefined : maxPackets - engine.packets;
-    if (remaining !== undefined && remaining <= 0) break;
-    const progress = createProgress(io.stderr, !quiet && opts.progress !== false, captureSize(path), path === '-' ? 'stdin' : path);
-    let lastUpdate = 0;
-    try {
-      const info = await readCapture(path, (f) => engine.frame(f), {
-        maxPackets: remaining,
-        onProgress: (bytes) => {
-          const now = Date.now();
-          if (now - lastUpdate >= 100) {
-            lastUpdate = now;
-            progress.update(bytes, engine.packets);
-          }
-        },
-      });
-      files.push({ path, info });
-      engine.addProblems(path, info.problems);
-    } catch (e) {
-      if (e instanceof CaptureOpenError) throw new InputError(e.message);
-      throw e;
-    } finally {
-      progress.stop();
-    }
-  }
+  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs });
+  const files = await readInputs(inputs, engine, io, { maxPackets, progress: !quiet && opts.progress !== false });
 
   const lazy = buildLazyReport(engine, files, {
     generator: GENERATOR,
     deterministic: opts.deterministic,
     sensor: { name: loaded.config.sensor.name, network: loaded.config.sensor.network },
-    config: { path: loaded.path, sha256: loaded.sha256 },
+    config: configRef(loaded, opts.config),
     configWarnings: loaded.warnings,
   });
   const report = lazy.report;
-  if (format === 'csv') writeCsvViews(lazy, view, opts.output, io);
+  if (managed !== null) {
+    if (!quiet) noteNetworks(managed.assets, [loaded.config.sensor.network], opts.managed!, io);
+    report.merge = analyzeMerge(report, managed.assets, settings);
+  }
+  if (opts.tui) {
+    const { showReport } = await import('./tui.js');
+    if (opts.output !== undefined) writeReport(lazy, format, opts.output, io, view);
+    await showReport(lazy, io, inputs.join(' '));
+  } else if (format === 'csv') writeCsvViews(lazy, view, opts.output, io);
   else writeReport(lazy, format, opts.output, io, view);
 
   if (!quiet) {
     for (const w of report.warnings) io.stderr.write(`${warnColor.yellow('nps: warning:')} ${String(w.message)}\n`);
+  }
+  if (opts.baseline !== undefined) {
+    // analyze + diff in one step: the report as usual on stdout/-o, the comparison on stderr.
+    const { diffReports, loadReport, parseTolerance, renderDiff } = await import('./diff.js');
+    const base = loadReport(opts.baseline);
+    const current = { ...report, flows: [...lazy.flows()], traffic: [...lazy.traffic()] };
+    const diff = diffReports(base, current, { tolerancePct: parseTolerance(opts.tolerance) });
+    io.stderr.write(renderDiff(diff, 'table', { width: io.stderr.columns ?? 100, color: colorFor(io.stderr, io.env) }));
+    if (!diff.equal) return EXIT_FAILURE;
   }
   const damaged = report.warnings.some((w) => w.code === 'truncated-capture');
   if (damaged && opts.strict) {
@@ -145,24 +156,6 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
  */
 const COMPACT_ROWS: ReadonlySet<string> = new Set(['flows', 'traffic']);
 
-/** Collects output in large pieces and hands each to `sink`. */
-class ChunkedOutput {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly sink: (text: string) => void) {}
-  write = (text: string): void => {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
-  };
-  flush(): void {
-    if (this.size === 0) return;
-    this.sink(this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
-  }
-}
-
 function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void, view?: View): void {
   const report = lazy.report;
   if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows(), traffic: lazy.traffic() }, COMPACT_ROWS, COMPACT_ROWS);
@@ -173,83 +166,29 @@ function emitReport(lazy: LazyReport, format: Format, output: string | undefined
     const toTerminal = output === undefined || output === '-';
     const color = toTerminal ? colorFor(io.stdout, io.env) : colorFor({ isTTY: false }, {});
     const width = toTerminal && io.stdout.columns ? io.stdout.columns : 120;
-    emit(renderTable(report, { width, color, view }));
+    const merge = report.merge as Record<string, Json>[] | undefined;
+    if (view !== 'merge') emit(renderTable(report, { width, color, view }));
+    if (merge !== undefined && (view === undefined || view === 'merge')) emit((view === undefined ? '\n' : '') + renderMergeTable(merge, null, { width, color }));
   }
 }
 
-function writeReport(report: LazyReport, format: Format, output: string | undefined, io: CliIO, view?: View): void {
+export function writeReport(report: LazyReport, format: Format, output: string | undefined, io: CliIO, view?: View): void {
   writeOutput(output, io, (emit) => emitReport(report, format, output, io, emit, view));
 }
 
 /** Rows of a view, rendered lazily for the big ones. */
 function viewRows(lazy: LazyReport, view: View): Iterable<Record<string, Json>> {
   if (view === 'assets') return lazy.report.assets;
+  if (view === 'merge') return (lazy.report.merge as Record<string, Json>[] | undefined) ?? [];
   return view === 'flows' ? lazy.flows() : lazy.traffic();
 }
 
 /**
  * CSV: one view to stdout (or to a file) with --view (default assets), or,
  * when -o names a directory (existing, or ending in /), every view as
- * assets.csv, flows.csv and traffic.csv in it.
+ * assets.csv, flows.csv and traffic.csv (and merge.csv with --managed) in it.
  */
-function writeCsvViews(lazy: LazyReport, view: View | undefined, output: string | undefined, io: CliIO): void {
-  let isDir = false;
-  if (output !== undefined && output !== '-') {
-    try {
-      isDir = statSync(output).isDirectory();
-    } catch {
-      isDir = output.endsWith('/');
-    }
-  }
-  if (!isDir) {
-    const v = view ?? 'assets';
-    writeOutput(output, io, (emit) => writeCsv(v, viewRows(lazy, v), emit));
-    return;
-  }
-  try {
-    mkdirSync(output!, { recursive: true });
-  } catch (e) {
-    throw new CliError(`cannot create the directory ${output}: ${(e as Error).message}`, 3);
-  }
-  for (const v of view ? [view] : VIEWS) {
-    writeOutput(join(output!, `${v}.csv`), io, (emit) => writeCsv(v, viewRows(lazy, v), emit));
-  }
-}
-
-/** Sends what `produce` emits to stdout, or atomically to a file (a device or pipe directly). */
-function writeOutput(output: string | undefined, io: CliIO, produce: (emit: (text: string) => void) => void): void {
-  if (output === undefined || output === '-') {
-    const out = new ChunkedOutput((t) => io.stdout.write(t));
-    produce(out.write);
-    out.flush();
-    return;
-  }
-  // A regular file (or a new one) is written beside the target and renamed, so a
-  // reader never sees half a report; a device or pipe (/dev/null, a FIFO) is written directly.
-  let direct = false;
-  try {
-    direct = !statSync(output).isFile();
-  } catch {
-    direct = false;
-  }
-  const target = direct ? output : `${output}.tmp-${process.pid}`;
-  let fd = -1;
-  try {
-    fd = openSync(target, 'w');
-    const out = new ChunkedOutput((t) => writeAllSync(fd, t));
-    produce(out.write);
-    out.flush();
-    closeSync(fd);
-    fd = -1;
-    if (!direct) renameSync(target, output);
-  } catch (e) {
-    if (fd >= 0) closeSync(fd);
-    if (!direct) rmSync(target, { force: true });
-    throw new CliError(`cannot write the report to ${output}: ${(e as Error).message}; check that the directory exists and is writable`, 3);
-  }
-}
-
-function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+export function writeCsvViews(lazy: LazyReport, view: View | undefined, output: string | undefined, io: CliIO): void {
+  const views: View[] = lazy.report.merge ? [...VIEWS] : VIEWS.filter((v) => v !== 'merge');
+  writeCsvFiles(views, (v) => viewRows(lazy, v), view ?? 'assets', view !== undefined, output, io);
 }

@@ -7,6 +7,7 @@ import { loadConfig, parseMac, parseRange } from '../config/load.js';
 import { STARTER_CONFIG } from '../config/starter.js';
 import type { AddressRange, LoadedConfig, NpsConfig } from '../config/types.js';
 import { macToString } from '../inventory/addr-format.js';
+import { crossSensorOverlaps } from '../merge/lint.js';
 import { CliError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
 
@@ -38,13 +39,28 @@ function describe(loaded: LoadedConfig): string {
   );
 }
 
-export function runConfigValidate(file: string | undefined, io: CliIO): number {
-  const loaded = loadConfig({ path: file, cwd: process.cwd() });
-  const name = loaded.path ?? 'built-in defaults (no nps.yaml here)';
-  for (const w of loaded.warnings) {
-    io.stderr.write(`nps: warning: ${w.file ?? name}:${w.line ?? 1}:${w.column ?? 1}: ${w.message}\n`);
+export function runConfigValidate(files: string[], io: CliIO): number {
+  const list: (string | undefined)[] = files.length === 0 ? [undefined] : files;
+  const loadedAll: LoadedConfig[] = [];
+  for (const file of list) {
+    const loaded = loadConfig({ path: file, cwd: process.cwd() });
+    const name = loaded.path ?? 'built-in defaults (no nps.yaml here)';
+    for (const w of loaded.warnings) {
+      io.stderr.write(`nps: warning: ${w.file ?? name}:${w.line ?? 1}:${w.column ?? 1}: ${w.message}\n`);
+    }
+    io.stdout.write(`${file ?? name}: valid: ${describe(loaded)}\n`);
+    loadedAll.push(loaded);
   }
-  io.stdout.write(`${name}: valid: ${describe(loaded)}\n`);
+  // Several sensors' configurations: their inventoried ranges should not overlap on one network.
+  if (loadedAll.length > 1) {
+    const overlaps = crossSensorOverlaps(
+      loadedAll.map((l, i) => ({ sensor: l.config.sensor.name, network: l.config.sensor.network, source: list[i] ?? 'nps.yaml', groups: l.config.internal })),
+    );
+    for (const w of overlaps) io.stderr.write(`nps: warning: ${w.message}\n`);
+    const names = loadedAll.map((l) => l.config.sensor.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) io.stderr.write(`nps: warning: sensor name "${dup}" is used by more than one configuration; give each sensor its own sensor.name so merges can tell them apart\n`);
+  }
   return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/types.js';
+import { ManagedInventoryError } from '../merge/types.js';
 import { CliError, EXIT_USAGE } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 import { buildProgram, type ProgramResult } from './program.js';
@@ -23,6 +24,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     if (e instanceof ConfigError) {
       for (const line of e.message.split('\n')) io.stderr.write(`nps: ${line}\n`);
       io.stderr.write('nps: the configuration is not valid (nps config validate FILE lists every problem)\n');
+      return EXIT_USAGE;
+    }
+    if (e instanceof ManagedInventoryError) {
+      for (const line of e.message.split('\n')) io.stderr.write(`nps: ${line}\n`);
+      io.stderr.write('nps: the managed inventory is not valid; fix the lines above (columns: id, macs, ips, hostnames, network, last_scan)\n');
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {

@@ -7,6 +7,7 @@
  * line and column of the exact key or list item. Every problem is collected
  * before anything is thrown.
  */
+import { editDistance } from './edit-distance.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -229,22 +230,6 @@ function fmtPath(path: readonly (string | number)[]): string {
   let s = '';
   for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
   return s;
-}
-
-/** Optimal string alignment distance (a transposition counts as one edit). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) d.push([i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 /** The closest candidate within two edits (ignoring case, "_" and "-"), or a known confusion. */
@@ -619,6 +604,11 @@ function checkDuplicateNames(raw: unknown, locate: (p: Path) => Located, issue: 
   }
 }
 
+/** Whether two ranges share at least one address. */
+export function rangesOverlap(a: AddressRange, b: AddressRange): boolean {
+  return a.version === b.version && compareWords(a.first, b.last) <= 0 && compareWords(b.first, a.last) <= 0;
+}
+
 /** SPEC §2: two inventoried ranges that overlap are a warning, at the second range. */
 function overlapWarnings(config: NpsConfig, file: string): ConfigWarning[] {
   const all: { group: string; range: AddressRange }[] = [];
@@ -628,8 +618,7 @@ function overlapWarnings(config: NpsConfig, file: string): ConfigWarning[] {
     const b = all[j]!;
     for (let i = 0; i < j; i++) {
       const a = all[i]!;
-      if (a.range.version !== b.range.version) continue;
-      if (compareWords(a.range.first, b.range.last) > 0 || compareWords(b.range.first, a.range.last) > 0) continue;
+      if (!rangesOverlap(a.range, b.range)) continue;
       const where = (x: AddressRange) => (x.line !== undefined ? ` (line ${x.line})` : '');
       warnings.push({
         code: 'overlapping-inventory-ranges',

@@ -344,6 +344,16 @@ export class Engine {
   }
 
   /** Ends every open connection. Call once, after the last frame. */
+  /**
+   * For a live snapshot: counts every open connection into the flow rows so
+   * far, leaving it open (later counts add only what is new). Unlike finish(),
+   * the engine goes on reading.
+   */
+  checkpoint(): void {
+    if (this.finished) return;
+    this.flows.checkpoint((t, slot) => this.aggregate.add(t, slot));
+  }
+
   finish(): void {
     if (this.finished) return;
     this.finished = true;

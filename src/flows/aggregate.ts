@@ -86,6 +86,7 @@ export class FlowAggregator {
   private count = 0;
   dropped = 0;
   private readonly c = new Uint32Array(4);
+  private readonly handed = new Float64Array(4);
   private readonly s = new Uint32Array(4);
 
   constructor(
@@ -171,15 +172,19 @@ export class FlowAggregator {
       this.buckets.set(h, row);
       this.count++;
     }
-    row.connections++;
     if (row.app === null && this.payloadApp !== null) row.app = this.payloadApp(t, slot);
-    row.clientPackets += t.clientPackets(slot);
-    row.serverPackets += t.serverPackets(slot);
-    row.clientBytes += t.clientBytes(slot);
-    row.serverBytes += t.serverBytes(slot);
+    // A live snapshot may have counted this connection already: only what came since is added.
+    const before = this.handed;
+    t.handedOn(slot, before);
+    row.clientPackets += t.clientPackets(slot) - before[0]!;
+    row.serverPackets += t.serverPackets(slot) - before[1]!;
+    row.clientBytes += t.clientBytes(slot) - before[2]!;
+    row.serverBytes += t.serverBytes(slot) - before[3]!;
     if (first < row.first) row.first = first;
     const last = t.lastTs[slot]!;
     if (last > row.last) row.last = last;
+    if (t.checkpointed(slot)) return;
+    row.connections++;
     if (row.connections <= MAX_COMMUNITY_IDS) {
       row.samples.push(t.clientPort(slot));
       if (cHide || sHide) row.samples.push(c[0]!, c[1]!, c[2]!, c[3]!, s[0]!, s[1]!, s[2]!, s[3]!);

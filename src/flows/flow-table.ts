@@ -344,6 +344,7 @@ export class FlowTable {
     }
     const slot = this.freeHead;
     this.freeHead = this.next[slot]!;
+    if (this.base !== null) this.base.counted[slot] = 0;
     const tail = this.lruTail[list]!;
     this.prev[slot] = tail;
     this.next[slot] = NIL;
@@ -411,10 +412,63 @@ export class FlowTable {
 
   /** Ends every connection (end of capture), in order of first packet for determinism. */
   flush(): void {
+    for (const s of this.liveSlots()) this.finish(s);
+  }
+
+  private liveSlots(): number[] {
     const live: number[] = [];
     for (let list = 0; list < 2; list++) for (let s = this.lruHead[list]!; s !== NIL; s = this.next[s]!) live.push(s);
     live.sort((a, b) => this.firstTs[a]! - this.firstTs[b]! || a - b);
-    for (const s of live) this.finish(s);
+    return live;
+  }
+
+  /**
+   * What checkpoints have already handed on, per slot (live snapshots only;
+   * allocated at the first checkpoint, so offline analysis pays nothing).
+   */
+  private base: { counted: Uint8Array; pktsA: Float64Array; pktsB: Float64Array; bytesA: Float64Array; bytesB: Float64Array } | null = null;
+
+  /**
+   * Hands every live connection's counts so far to `onCheckpoint` without
+   * ending it (a live snapshot). Later calls, and the connection's end, pass
+   * only what came since: the totals are the same as without checkpoints.
+   */
+  checkpoint(onCheckpoint: FlowFinish): void {
+    const cap = this.capacity;
+    const b = (this.base ??= {
+      counted: new Uint8Array(cap),
+      pktsA: new Float64Array(cap),
+      pktsB: new Float64Array(cap),
+      bytesA: new Float64Array(cap),
+      bytesB: new Float64Array(cap),
+    });
+    for (const s of this.liveSlots()) {
+      onCheckpoint(this, s);
+      b.counted[s] = 1;
+      b.pktsA[s] = this.pktsA[s]!;
+      b.pktsB[s] = this.pktsB[s]!;
+      b.bytesA[s] = this.bytesA[s]!;
+      b.bytesB[s] = this.bytesB[s]!;
+    }
+  }
+
+  /** Whether a checkpoint already counted this connection. */
+  checkpointed(slot: number): boolean {
+    return this.base !== null && this.base.counted[slot] === 1;
+  }
+
+  /** Client and server packets and bytes already handed on by checkpoints (all 0 without one). */
+  handedOn(slot: number, out: Float64Array): void {
+    const b = this.base;
+    if (b === null || b.counted[slot] !== 1) {
+      out.fill(0);
+      return;
+    }
+    const a = this.clientIsA[slot] === 1;
+    out[0] = a ? b.pktsA[slot]! : b.pktsB[slot]!;
+    out[1] = a ? b.pktsB[slot]! : b.pktsA[slot]!;
+    out[2] = a ? b.bytesA[slot]! : b.bytesB[slot]!;
+    out[3] = a ? b.bytesB[slot]! : b.bytesA[slot]!;
   }
 
   /** Bytes/packets accounting helpers for reporting. */

@@ -90,6 +90,11 @@ export class HostTable {
   private readonly cacheMac: (MacRecord | null)[] = new Array<MacRecord | null>(CACHE_MASK + 1).fill(null);
   private readonly cache4: (HostRecord | null)[] = new Array<HostRecord | null>(CACHE_MASK + 1).fill(null);
 
+  /** Addresses tracked (IPv4 and IPv6), for a live status line. */
+  get addressCount(): number {
+    return this.v4.size + this.v6Count;
+  }
+
   constructor(opts: HostTableOptions = {}) {
     this.maxHosts = opts.maxHosts ?? 131072;
     this.maxMacs = opts.maxMacs ?? 131072;

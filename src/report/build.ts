@@ -30,6 +30,8 @@ export interface ReportOptions {
   sensor?: { name: string; network: string };
   config?: { path: string | null; sha256: string | null };
   deterministic?: boolean;
+  /** A live snapshot: open connections are counted but stay open, and the engine goes on. */
+  snapshot?: boolean;
   now?: Date;
   /** Problems the configuration loader found that do not stop the analysis. */
   configWarnings?: ConfigWarning[];
@@ -44,7 +46,8 @@ export type Report = { [k: string]: Json } & {
 };
 
 export function buildLazyReport(engine: Engine, files: ReportFile[], opts: ReportOptions): LazyReport {
-  engine.finish();
+  if (opts.snapshot) engine.checkpoint();
+  else engine.finish();
   // Assets whose MAC is excluded (SPEC §2.1) collect nothing: drop them whole.
   const described = new Map<number, { first: number; last: number }>();
   for (const o of engine.observations.values()) {
@@ -183,7 +186,16 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
       duplicates: engine.duplicates.count,
       connections: engine.flows.created,
     },
-    config: opts.config ?? { path: null, sha256: null },
+    config: {
+      path: opts.config?.path ?? null,
+      sha256: opts.config?.sha256 ?? null,
+      internal: (engine.config?.config.internal ?? []).map((g) => ({
+        assignment: g.assignment,
+        inventory: g.inventory,
+        name: g.name,
+        ranges: g.ranges.map((r) => r.text),
+      })),
+    },
     assets,
     flows: [],
     traffic: [],

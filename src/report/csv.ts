@@ -1,12 +1,13 @@
 /**
- * CSV views of a report (SPEC §6.1): assets, flows and traffic, one record
+ * CSV views of a report (SPEC §6.1): assets, flows, traffic and merge
+ * decisions (with the managed and unmanaged lists of nps merge), one record
  * per row with a header row, quoted by csv-stringify so spreadsheets open
  * them cleanly. Lists inside a cell are joined with spaces.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Json } from './build.js';
 
-export const CSV_VIEWS = ['assets', 'flows', 'traffic'] as const;
+export const CSV_VIEWS = ['assets', 'flows', 'traffic', 'merge', 'managed', 'unmanaged'] as const;
 export type CsvView = (typeof CSV_VIEWS)[number];
 
 type Row = Record<string, Json>;
@@ -54,7 +55,40 @@ const TRAFFIC_COLUMNS: Column[] = [
   'application', 'family', 'connections', 'ingress_bytes', 'egress_bytes', 'ingress_packets', 'egress_packets',
 ].map((k): Column => [k, (r) => r[k]]);
 
-const COLUMNS: Record<CsvView, Column[]> = { assets: ASSET_COLUMNS, flows: FLOW_COLUMNS, traffic: TRAFFIC_COLUMNS };
+const refs = (v: unknown) => (Array.isArray(v) ? v.map((a) => `${field(a, 'sensor')}/${field(a, 'id')}`).join(' ') : '');
+
+/** Merge decisions (SPEC §7): one row per passive asset or group of duplicates. */
+const MERGE_COLUMNS: Column[] = [
+  ['asset_id', (r) => r.asset_id],
+  ['sensors', (r) => list(r.sensors)],
+  ['assets', (r) => refs(r.assets)],
+  ['macs', (r) => list(r.macs)],
+  ['ips', (r) => list(r.ips)],
+  ['hostnames', (r) => list(r.hostnames)],
+  ['first_seen', (r) => r.first_seen],
+  ['last_seen', (r) => r.last_seen],
+  ['decision', (r) => r.decision],
+  ['managed_id', (r) => r.managed_id],
+  ['rule', (r) => r.rule],
+  ['reason', (r) => r.reason],
+];
+
+const MANAGED_COLUMNS: Column[] = [
+  'managed_id', 'network', 'macs', 'ips', 'hostnames', 'last_scan', 'seen', 'passive', 'sensors', 'rules',
+].map((k): Column => [k, (r) => list(r[k])]);
+
+const UNMANAGED_COLUMNS: Column[] = ['asset_id', 'sensors', 'assets', 'macs', 'ips', 'hostnames', 'first_seen', 'last_seen'].map(
+  (k): Column => [k, (r) => (k === 'assets' ? refs(r[k]) : list(r[k]))],
+);
+
+const COLUMNS: Record<CsvView, Column[]> = {
+  assets: ASSET_COLUMNS,
+  flows: FLOW_COLUMNS,
+  traffic: TRAFFIC_COLUMNS,
+  merge: MERGE_COLUMNS,
+  managed: MANAGED_COLUMNS,
+  unmanaged: UNMANAGED_COLUMNS,
+};
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';

@@ -16,7 +16,9 @@ export interface TableOptions {
 
 type Cell = string;
 
-function humanBytes(n: number): string {
+/** "1.2 KiB": bytes in binary units. */
+export function humanBytes(n: number): string {
+  if (!Number.isFinite(n)) return '';
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
@@ -28,7 +30,7 @@ function humanBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
-function shortTime(iso: unknown): string {
+export function shortTime(iso: unknown): string {
   return typeof iso === 'string' ? iso.slice(0, 19).replace('T', ' ') : '';
 }
 
@@ -38,7 +40,7 @@ function shortTime(iso: unknown): string {
  * `shrink` cut to `minWidth`; then those are cut (with an ellipsis), in order,
  * as far as needed.
  */
-function layout(headers: string[], rows: Cell[][], width: number, drop: number[], shrink: number[], minWidth = 15): string[] {
+export function layout(headers: string[], rows: Cell[][], width: number, drop: number[], shrink: number[], minWidth = 15): string[] {
   // A column empty in every row says nothing: left out (the first is always kept).
   let cols = headers.map((_, i) => i).filter((i) => i === 0 || rows.some((r) => r[i] !== ''));
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -62,7 +64,7 @@ function layout(headers: string[], rows: Cell[][], width: number, drop: number[]
 }
 
 /** Wraps a sentence at spaces to `width`. */
-function wrap(text: string, width: number): string {
+export function wrap(text: string, width: number): string {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {

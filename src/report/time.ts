@@ -58,3 +58,29 @@ export function isoUsRepeated(us: number): string {
   }
   return t;
 }
+
+// Days recur across a report's timestamps: each date is checked and converted once.
+const dayMs = new Map<string, number | null>();
+
+/**
+ * The inverse of isoUs for the times reports carry ("2026-01-14T06:00:00.001300Z";
+ * fraction optional, 1 to 9 digits, sub-microsecond digits dropped). null for anything else.
+ */
+export function parseIsoUs(text: string): number | null {
+  const m = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?Z$/.exec(text);
+  if (m === null) return null;
+  const date = m[1]!;
+  let day = dayMs.get(date);
+  if (day === undefined) {
+    const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+    const ms = Date.UTC(y, mo - 1, d);
+    const back = new Date(ms);
+    day = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? ms : null;
+    if (dayMs.size > 4096) dayMs.clear();
+    dayMs.set(date, day);
+  }
+  if (day === null) return null;
+  const secs = Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+  const frac = m[5] === undefined ? 0 : Number((m[5] + '00000').slice(0, 6));
+  return (day + secs * 1000) * 1000 + frac;
+}

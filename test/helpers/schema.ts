@@ -21,3 +21,25 @@ export function reportSchemaErrors(report: Report): string[] {
   if (validateReportJson(doc)) return [];
   return (validateReportJson.errors ?? []).slice(0, 5).map((e: ErrorObject) => `${e.instancePath} ${e.message}`);
 }
+
+export const mergeSchema = JSON.parse(readFileSync(join(projectRoot, 'docs', 'merge.schema.json'), 'utf8')) as Record<string, unknown>;
+const mergeAjv = new AjvClass({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+mergeAjv.addSchema(reportSchema);
+export const validateMergeJson = mergeAjv.compile(mergeSchema);
+
+/** Schema errors of an nps.merge/v1 document, or [] when valid. */
+export function mergeSchemaErrors(doc: unknown): string[] {
+  if (validateMergeJson(doc)) return [];
+  return (validateMergeJson.errors ?? []).slice(0, 5).map((e: ErrorObject) => `${e.instancePath} ${e.message}`);
+}
+
+const pushSchema = JSON.parse(readFileSync(join(projectRoot, 'docs', 'push.schema.json'), 'utf8')) as Record<string, unknown>;
+const pushAjv = new AjvClass({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
+pushAjv.addSchema(reportSchema);
+const validatePushJson = pushAjv.compile(pushSchema);
+
+/** Schema errors of an nps.push/v1 document, or [] when valid. */
+export function pushSchemaErrors(doc: unknown): string[] {
+  if (validatePushJson(doc)) return [];
+  return (validatePushJson.errors ?? []).slice(0, 5).map((e: ErrorObject) => `${e.instancePath} ${e.message}`);
+}

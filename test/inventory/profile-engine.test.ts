@@ -13,7 +13,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { buildReport, type Report } from '../../src/report/build.js';
 import { Verdict, type Dissector } from '../../src/dissect/types.js';
 import { ipDissectors } from '../../src/dissect/all.js';
-import { dhcpFrame } from '../helpers/dhcp.js';
+import { dhcpFrame } from '../../src/capture/dhcp-builder.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 
 const T0 = 1_700_000_000_000_000;

@@ -1,5 +1,5 @@
-/** DHCPv4 messages built in code for inventory tests (RFC 2131 layout, options after the magic cookie). */
-import * as B from '../../src/capture/builder.js';
+/** DHCPv4 messages built in code for tests and samples (RFC 2131 layout, options after the magic cookie). */
+import * as B from './builder.js';
 
 export interface DhcpBuild {
   op: 1 | 2;
