@@ -12,6 +12,7 @@ import type { CaptureInfo } from '../capture/frame.js';
 import { CaptureOpenError, readCaptureStream } from '../capture/reader.js';
 import { loadConfig, parseDuration } from '../config/load.js';
 import { Engine } from '../engine/engine.js';
+import { engineLimits } from '../engine/limits.js';
 import {
   CaptureProgramError,
   classifyFailure,
@@ -149,7 +150,7 @@ export async function runLive(filter: string[], opts: LiveOptions, io: CliIO, si
     }
   }
 
-  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs });
+  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
   // --push: the reporting schedule on the wall clock, pushes spooled and sent as they fall due.
   const pushCounters = { sent: 0, duplicates: 0, retries: 0, dropped: 0 };
   const push =

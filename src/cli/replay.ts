@@ -6,6 +6,7 @@
  */
 import { loadConfig } from '../config/load.js';
 import { Engine } from '../engine/engine.js';
+import { engineLimits } from '../engine/limits.js';
 import { PushFatalError } from '../push/sender.js';
 import { PushSession } from '../push/session.js';
 import { buildLazyReport } from '../report/build.js';
@@ -61,7 +62,7 @@ export async function runReplay(captures: string[], opts: ReplayOptions, io: Cli
   });
   if (!quiet && session.spooled > 0) io.stderr.write(`nps: sending ${session.spooled} push(es) left in ${setup.spoolDir} by an earlier run first\n`);
 
-  const engine = new Engine({ classifier, intervalUs: cfg.reporting.updateIntervalUs });
+  const engine = new Engine({ classifier, intervalUs: cfg.reporting.updateIntervalUs, ...engineLimits(cfg.limits) });
   const reportOpts = {
     generator: GENERATOR,
     sensor: { name: cfg.sensor.name, network: cfg.sensor.network },

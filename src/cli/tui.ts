@@ -6,6 +6,7 @@
 import { openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { Engine } from '../engine/engine.js';
+import { engineLimits } from '../engine/limits.js';
 import { REPORT_SCHEMA, buildReport, type LazyReport, type Report } from '../report/build.js';
 import { renderTable } from '../report/table.js';
 import { captureSize } from '../capture/reader.js';
@@ -86,7 +87,7 @@ export async function runTuiCommand(target: string | undefined, opts: TuiOptions
   }
   const loaded = loadConfig({ path: opts.config, cwd: process.cwd() });
   const classifier = classifierFrom(loaded, opts.internal);
-  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs });
+  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
   const reportOpts = {
     generator: GENERATOR,
     sensor: { name: loaded.config.sensor.name, network: loaded.config.sensor.network },

@@ -101,15 +101,22 @@ export class ConfigClassifier implements Classifier {
   private readonly cls6: Uint8Array;
   private readonly group6s: Int32Array;
   private readonly n6: number;
-  /** Addresses learned from DNS answers for monitored names → external group. */
+  /**
+   * Addresses learned from DNS answers for monitored names → external group,
+   * at most `maxLearned` per family (`limits.dns_names`); Map order is oldest
+   * learned (or re-learned) first, which is the order they are evicted in.
+   */
   private readonly learned4 = new Map<number, number>();
   private readonly learned6 = new Map<string, number>();
+  /** Learned addresses evicted, oldest first, to make room (a `table-limit` warning). */
+  learnedEvicted = 0;
   private readonly excludedMacs: Set<number>;
   readonly hasNameGroups: boolean;
 
   constructor(
     readonly config: NpsConfig,
-    readonly maxLearned = 65536,
+    /** Learned addresses kept per family (`limits.dns_names`). */
+    readonly maxLearned = config.limits?.dnsNames ?? 65536,
   ) {
     const c4: Candidate[] = [];
     const c6: Candidate[] = [];
@@ -238,14 +245,20 @@ export class ConfigClassifier implements Classifier {
   /** Records that a DNS answer gave `ip` for a name of group `group`. */
   learn4(ip: number, group: number): void {
     if (this.learned4.has(ip)) this.learned4.delete(ip);
-    else if (this.learned4.size >= this.maxLearned) this.learned4.delete(this.learned4.keys().next().value!);
+    else if (this.learned4.size >= this.maxLearned) {
+      this.learned4.delete(this.learned4.keys().next().value!);
+      this.learnedEvicted++;
+    }
     this.learned4.set(ip, group);
   }
 
   learn6(w: ArrayLike<number>, group: number): void {
     const k = key6(w);
     if (this.learned6.has(k)) this.learned6.delete(k);
-    else if (this.learned6.size >= this.maxLearned) this.learned6.delete(this.learned6.keys().next().value!);
+    else if (this.learned6.size >= this.maxLearned) {
+      this.learned6.delete(this.learned6.keys().next().value!);
+      this.learnedEvicted++;
+    }
     this.learned6.set(k, group);
   }
 

@@ -25,6 +25,7 @@ import {
   type InternalGroup,
   type LoadedConfig,
   type NpsConfig,
+  type TableLimits,
 } from './types.js';
 
 const SECOND_US = 1_000_000;
@@ -44,7 +45,32 @@ export function defaultConfig(): NpsConfig {
     external: [],
     merge: { hostnameExclusions: [], ipInactivityUs: 24 * HOUR_US },
     reporting: { newAssetIntervalUs: 5 * MINUTE_US, updateIntervalUs: 30 * MINUTE_US },
+    limits: defaultLimits(),
   };
+}
+
+/**
+ * The `limits:` keys: the field of TableLimits each sets, its default (the
+ * bounds the engine always had) and the range accepted. The upper ends are
+ * sanity limits against a typo costing all the memory of the machine.
+ */
+export const LIMITS: readonly { key: string; field: keyof TableLimits; def: number; min: number; max: number; powerOfTwo?: true }[] = [
+  { key: 'flows', field: 'flows', def: 262_144, min: 16, max: 16_777_216 },
+  { key: 'assets', field: 'assets', def: 32_768, min: 1, max: 16_777_216 },
+  { key: 'macs', field: 'macs', def: 32_768, min: 1, max: 16_777_216 },
+  { key: 'flow_rows', field: 'flowRows', def: 200_000, min: 1, max: 100_000_000 },
+  { key: 'fragments', field: 'fragments', def: 8192, min: 1, max: 1_048_576 },
+  { key: 'fragment_bytes', field: 'fragmentBytes', def: 32 * 1024 * 1024, min: 65_536, max: 4 * 1024 * 1024 * 1024 },
+  { key: 'tcp_streams', field: 'tcpStreams', def: 4096, min: 1, max: 1_048_576 },
+  { key: 'observations', field: 'observations', def: 65_536, min: 1, max: 16_777_216 },
+  { key: 'dns_names', field: 'dnsNames', def: 65_536, min: 1, max: 16_777_216 },
+  { key: 'duplicate_slots', field: 'duplicateSlots', def: 16_384, min: 1, max: 16_777_216, powerOfTwo: true },
+];
+
+export function defaultLimits(): TableLimits {
+  const l = {} as TableLimits;
+  for (const x of LIMITS) l[x.field] = x.def;
+  return l;
 }
 
 function defaultInternalGroup(): InternalGroup {
@@ -425,7 +451,8 @@ const EXCLUDED_KEYS = ['name', 'ips', 'macs'] as const;
 const EXTERNAL_KEYS = ['name', 'fqdns', 'ips'] as const;
 const MERGE_KEYS = ['hostname_exclusions', 'ip_inactivity'] as const;
 const REPORTING_KEYS = ['new_asset_interval', 'update_interval'] as const;
-const ROOT_KEYS = ['sensor', 'internal', 'excluded', 'external', 'merge', 'reporting'] as const;
+const LIMITS_KEYS = LIMITS.map((l) => l.key);
+const ROOT_KEYS = ['sensor', 'internal', 'excluded', 'external', 'merge', 'reporting', 'limits'] as const;
 
 function knownKeys(path: Path): readonly string[] {
   const shape = path.map((p) => (typeof p === 'number' ? '[]' : p)).join('.');
@@ -444,6 +471,8 @@ function knownKeys(path: Path): readonly string[] {
       return MERGE_KEYS;
     case 'reporting':
       return REPORTING_KEYS;
+    case 'limits':
+      return LIMITS_KEYS;
     default:
       return [];
   }
@@ -502,6 +531,21 @@ function buildSchema(locate: (p: Path) => Located) {
     const hint = typeof v === 'string' ? didYouMean(suggest(v, ['dhcp', 'static'])) : '';
     return { error: `expected dhcp or static, got ${describeValue(v)}${hint}` };
   });
+  const count = (spec: (typeof LIMITS)[number]) =>
+    leaf<number>((v) => {
+      const range = `a whole number from ${spec.min} to ${spec.max}`;
+      if (typeof v !== 'number') {
+        const hint = typeof v === 'string' && /^\s*[\d_]+\s*$/.test(v) ? ' (write the digits without quotes or "_")' : '';
+        return { error: `expected ${range}, got ${describeValue(v)}${hint}` };
+      }
+      if (!Number.isInteger(v) || v < spec.min || v > spec.max) return { error: `expected ${range}, got ${v}` };
+      if (spec.powerOfTwo && (v & (v - 1)) !== 0) {
+        const lo = 2 ** Math.floor(Math.log2(v));
+        return { error: `must be a power of two (such as ${lo} or ${lo * 2}), got ${v}` };
+      }
+      return { ok: v };
+    });
+  const limits = z.object(Object.fromEntries(LIMITS.map((l) => [l.key, count(l).optional()]))).strict();
   const hostname = z
     .string()
     .trim()
@@ -537,6 +581,7 @@ function buildSchema(locate: (p: Path) => Located) {
         .object({ new_asset_interval: duration(1).optional(), update_interval: duration(1).optional() })
         .strict()
         .nullish(),
+      limits: limits.nullish(),
     })
     .strict();
 }
@@ -576,7 +621,17 @@ function build(p: Parsed): NpsConfig {
       newAssetIntervalUs: p.reporting?.new_asset_interval ?? d.reporting.newAssetIntervalUs,
       updateIntervalUs: p.reporting?.update_interval ?? d.reporting.updateIntervalUs,
     },
+    limits: buildLimits(p.limits, d.limits),
   };
+}
+
+function buildLimits(p: Record<string, unknown> | null | undefined, d: TableLimits): TableLimits {
+  const l = { ...d };
+  for (const x of LIMITS) {
+    const v = p?.[x.key];
+    if (typeof v === 'number') l[x.field] = v;
+  }
+  return l;
 }
 
 /** Group names are unique (ignoring case) within each list; checked on the raw data so it runs alongside zod. */

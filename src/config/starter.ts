@@ -102,4 +102,21 @@ reporting:
   new_asset_interval: 5m
   # How often updates of known assets are pushed.
   update_interval: 30m
+
+# Bounds of the tables that traffic can grow, so that hostile or huge
+# captures cannot exhaust memory. When one is reached, the oldest entries
+# are evicted (flow_rows: new rows are dropped), counted, and the report
+# carries a "table-limit" warning naming the table. Whole numbers; the
+# defaults are shown. To change one, uncomment "limits:" and that key.
+# limits:
+#   flows: 262144            # simultaneous connections
+#   assets: 131072           # addresses tracked (IPv4 and IPv6 together)
+#   macs: 131072             # MAC addresses tracked
+#   flow_rows: 1000000       # aggregated flow rows in the report
+#   fragments: 8192          # IP datagrams being reassembled from fragments
+#   fragment_bytes: 33554432 # bytes of fragments buffered (32 MiB)
+#   tcp_streams: 4096        # connections reassembled for payload dissection
+#   observations: 262144     # distinct facts about devices (DHCP, mDNS, ...)
+#   dns_names: 65536         # addresses learned from DNS answers, per family
+#   duplicate_slots: 16384   # duplicate-packet detector slots (a power of two)
 `;

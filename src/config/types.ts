@@ -46,6 +46,35 @@ export interface NpsConfig {
   external: ExternalGroup[];
   merge: { hostnameExclusions: string[]; ipInactivityUs: number };
   reporting: { newAssetIntervalUs: number; updateIntervalUs: number };
+  limits: TableLimits;
+}
+
+/**
+ * Bounds of the tables that traffic can grow (`limits:`; SPEC §10). Hitting
+ * one evicts the oldest entries, counts them and reports a `table-limit`
+ * warning (flow_rows instead drops new rows; duplicate_slots overwrites).
+ */
+export interface TableLimits {
+  /** Simultaneous connections in the flow table. */
+  flows: number;
+  /** Addresses tracked (asset candidates, IPv4 and IPv6 together). */
+  assets: number;
+  /** MAC addresses tracked. */
+  macs: number;
+  /** Aggregated flow rows in the report (new rows are dropped when full). */
+  flowRows: number;
+  /** IP datagrams being reassembled from fragments. */
+  fragments: number;
+  /** Bytes of fragments buffered for reassembly. */
+  fragmentBytes: number;
+  /** TCP connections whose payload is being reassembled for the dissectors. */
+  tcpStreams: number;
+  /** Distinct observations (facts about devices) kept for the inventory. */
+  observations: number;
+  /** Addresses learned from DNS answers for monitored names, per address family. */
+  dnsNames: number;
+  /** Slots of the duplicate-packet detector (a power of two). */
+  duplicateSlots: number;
 }
 
 export interface ConfigWarning {

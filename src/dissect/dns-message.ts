@@ -616,7 +616,10 @@ export const dnsDissector: Dissector = {
       } else if (type === DnsType.AAAA && rdlen === 16) {
         const w = [u32(buf, rd), u32(buf, rd + 4), u32(buf, rd + 8), u32(buf, rd + 12)];
         const name = readName(buf, owner, o, end, ctx);
-        if (name !== null && name.name) ctx.about(ip6ToString(w), -1, 'hostname', name.name, { record: 'AAAA' });
+        if (name !== null && name.name) {
+          if (ctx.about6 !== undefined) ctx.about6(w, -1, 'hostname', name.name, { record: 'AAAA' });
+          else ctx.about(ip6ToString(w), -1, 'hostname', name.name, { record: 'AAAA' });
+        }
       } else if (type === DnsType.PTR) {
         const ownerName = readName(buf, owner, o, end, ctx);
         const ip = ownerName !== null ? arpaToIp(ownerName.name) : null;

@@ -87,6 +87,8 @@ function isTchar(c: number): boolean {
 
 function latin1(b: Uint8Array, start: number, end: number): string {
   if (end <= start) return '';
+  // A Buffer reads its own bytes without a view object made per call.
+  if (end <= b.length && Buffer.isBuffer(b)) return b.toString('latin1', start, end);
   return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }
 

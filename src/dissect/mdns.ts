@@ -328,7 +328,10 @@ export const mdnsDissector: Dissector = {
     // Addresses in the answers name their owners; the sender owns what it announces.
     for (const a of f.addresses) {
       if (a.v4 !== undefined) ctx.about4(a.v4, -1, 'hostname', a.name, { record: 'A' });
-      else if (a.v6 !== undefined) ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name, { record: 'AAAA' });
+      else if (a.v6 !== undefined) {
+        if (ctx.about6 !== undefined) ctx.about6(a.v6, -1, 'hostname', a.name, { record: 'AAAA' });
+        else ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name, { record: 'AAAA' });
+      }
     }
     for (const h of f.hostnames) ctx.src('hostname', h);
     for (const s of f.services) if (!s.startsWith('_services.')) ctx.src('service', s);
@@ -358,7 +361,10 @@ export const llmnrDissector: Dissector = {
     if (f.isResponse) {
       for (const a of f.addresses) {
         if (a.v4 !== undefined) ctx.about4(a.v4, -1, 'hostname', a.name);
-        else if (a.v6 !== undefined) ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name);
+        else if (a.v6 !== undefined) {
+          if (ctx.about6 !== undefined) ctx.about6(a.v6, -1, 'hostname', a.name);
+          else ctx.about(ip6ToString(a.v6), -1, 'hostname', a.name);
+        }
       }
       // The responder answers for its own name.
       if (f.addresses.length === 0) for (const n of f.names) ctx.src('hostname', n);

@@ -32,7 +32,7 @@ export class DissectorRegistry {
 
   /** Candidates for a connection's first payload, best first, into `out` (cleared); returns the count. */
   candidates(proto: number, portA: number, portB: number, out: number[]): number {
-    out.length = 0;
+    if (out.length !== 0) out.length = 0;
     const table = proto === 6 ? this.tcp : this.udp;
     const lo = portA <= portB ? portA : portB;
     const hi = portA <= portB ? portB : portA;

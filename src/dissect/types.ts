@@ -85,6 +85,12 @@ export interface DissectContext {
   wants4(ip: number): boolean;
   /** `about` for an IPv4 address given as a number (no text is made when the fact is dropped or already known). */
   about4(ip: number, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
+  /**
+   * `about` for an IPv6 address given as four big-endian words: the same as
+   * `about(ip6ToString(w), ...)` without making and parsing the text. Optional
+   * (contexts without it get the text form).
+   */
+  about6?(w: ArrayLike<number>, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
 }
 
 export interface Dissector {

@@ -27,7 +27,12 @@ const MAX_BAD = 3;
 const MAX_TRIES = 10;
 /** UDP messages per connection handed to its dissector (busy flows repeat themselves). */
 const MAX_MESSAGES = 256;
-/** Connections with a TCP direction being collected at once, and bytes per direction by default. */
+/**
+ * Connections with a TCP direction being collected at once (by default;
+ * `limits.tcp_streams`), and bytes per direction by default. When the table
+ * is full the least recently active stream is evicted (its collection ends,
+ * as after a gap) so that new connections are still reassembled.
+ */
 const MAX_STREAMS = 4096;
 const DEFAULT_STREAM = 8192;
 /** TCP payloads shorter than this are gathered before the probes look at them; at most PROBE_MAX bytes. */
@@ -77,6 +82,7 @@ export class Dispatcher implements DissectContext {
   private readonly held: (string | number)[] = [];
   private readonly recent = new Int32Array(RECENT_MASK + 1);
   readonly tiedCount: Uint32Array;
+  /** Streams evicted (least recently active first) to make room for a new one. */
   streamsDropped = 0;
 
   // Context of the current call.
@@ -91,6 +97,8 @@ export class Dispatcher implements DissectContext {
     private readonly store: ObservationStore,
     /** Observations about addresses that are not inventoried are dropped (nothing would use them). */
     private readonly classifier: Classifier,
+    /** Streams collected at once; the `streams` map is kept in least recently active order. */
+    readonly maxStreams = MAX_STREAMS,
   ) {
     const cap = flows.capacity;
     this.tied = new Uint8Array(cap);
@@ -135,7 +143,7 @@ export class Dispatcher implements DissectContext {
     this.fromClient = true;
     this.current = d as unknown as Dissector;
     const off = v.l2PayloadOff;
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
     try {
       const r = d.dissect(v.buf, off, v.capEnd - off, this);
       if (r === Verdict.Malformed) this.errors.count(`${d.id}.malformed`);
@@ -145,7 +153,7 @@ export class Dispatcher implements DissectContext {
       this.current = null;
     }
     for (let i = 0; i < this.held.length; i += 2) this.errors.count(this.held[i] as string, this.held[i + 1] as number);
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
   }
 
   /** Offers the current packet's payload; `slot` is its connection, `fromClient` its direction. */
@@ -289,7 +297,7 @@ export class Dispatcher implements DissectContext {
 
   private call(d: Dissector, buf: Buffer, off: number, len: number): Verdict {
     this.current = d;
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
     let r: Verdict;
     try {
       r = d.dissect(buf, off, len, this);
@@ -302,7 +310,7 @@ export class Dispatcher implements DissectContext {
     // A message cut short that asks for more is not malformed (yet): what the
     // parser counted while reading it is forgotten; the bytes are read again.
     if (r !== Verdict.More) for (let i = 0; i < this.held.length; i += 2) this.errors.count(this.held[i] as string, this.held[i + 1] as number);
-    this.held.length = 0;
+    if (this.held.length !== 0) this.held.length = 0;
     return r;
   }
 
@@ -346,12 +354,12 @@ export class Dispatcher implements DissectContext {
     const dirBit = fromClient ? CLIENT_DONE : SERVER_DONE;
     let s = this.streams.get(slot);
     if (s === undefined) {
-      if (this.streams.size >= MAX_STREAMS) {
-        this.streamsDropped++;
-        this.done[slot]! |= dirBit;
-        return null;
-      }
+      if (this.streams.size >= this.maxStreams) this.evictStream();
       s = new Stream();
+      this.streams.set(slot, s);
+    } else if (this.streams.size > 1) {
+      // Most recently active last (Map order), so that the first is the eviction victim.
+      this.streams.delete(slot);
       this.streams.set(slot, s);
     }
     const di = fromClient ? 0 : 1;
@@ -422,6 +430,21 @@ export class Dispatcher implements DissectContext {
     dir.nextSeq = (dir.nextSeq + len) >>> 0;
   }
 
+  /**
+   * Ends the least recently active stream: the directions it was collecting
+   * are finished for the dissectors (their next bytes would start mid-message),
+   * as after a gap.
+   */
+  private evictStream(): void {
+    const first = this.streams.entries().next();
+    if (first.done) return;
+    const [victim, s] = first.value;
+    if (s.dir[0]!.started) this.done[victim]! |= CLIENT_DONE;
+    if (s.dir[1]!.started) this.done[victim]! |= SERVER_DONE;
+    this.streams.delete(victim);
+    this.streamsDropped++;
+  }
+
   private dropDir(slot: number, s: Stream, di: number): void {
     const dir = s.dir[di]!;
     dir.buf = null;
@@ -432,6 +455,9 @@ export class Dispatcher implements DissectContext {
   }
 
   private inventoried(ip: string): boolean {
+    // Dotted IPv4 (what dissectors mostly give): read in place, no split.
+    const n = dottedQuad(ip);
+    if (n >= 0) return this.classifier.classify4(n) === AddrClass.Inventoried;
     const v6 = ip.includes(':');
     const w = parseIpWords(ip, v6 ? 6 : 4);
     if (w === null) return false;
@@ -477,6 +503,11 @@ export class Dispatcher implements DissectContext {
     this.store.add(ip, mac, macBound, kind, source ?? this.current?.id ?? 'unknown', value, this.view.tsUs, data ?? null);
   }
 
+  about6(w: ArrayLike<number>, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound = false): void {
+    if (!macBound && this.classifier.classify6(w) !== AddrClass.Inventoried) return;
+    this.store.add6(w, mac, macBound, kind, source ?? this.current?.id ?? 'unknown', value, this.view.tsUs, data ?? null);
+  }
+
   wants4(ip: number): boolean {
     return this.classifier.classify4(ip) === AddrClass.Inventoried;
   }
@@ -506,4 +537,33 @@ export class Dispatcher implements DissectContext {
     this.recent[slot] = h;
     return false;
   }
+}
+
+/**
+ * "a.b.c.d" (four groups of 1 to 3 digits, each at most 255) as an unsigned
+ * number, read without allocating; -1 for anything else, which is left to
+ * parseIpWords (for these strings both give the same number).
+ */
+function dottedQuad(s: string): number {
+  const len = s.length;
+  if (len < 7 || len > 15) return -1;
+  let n = 0;
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    while (i < len) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      i++;
+    }
+    if (i === start || i - start > 3 || v > 255) return -1;
+    n = n * 256 + v;
+  }
+  return i === len ? n : -1;
 }

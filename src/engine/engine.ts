@@ -33,11 +33,22 @@ export interface EngineOptions {
   /** Window within which an identical packet counts as a duplicate (default 1 ms). */
   duplicateWindowUs?: number;
   flows?: FlowTableOptions;
+  /** Addresses tracked (default 131072); the least recently seen eighth is evicted when full. */
   maxHosts?: number;
+  /** MAC addresses tracked (default 131072); evicted like addresses. */
+  maxMacs?: number;
+  /** Aggregated flow rows (default 1,000,000); new rows are dropped when full. */
   maxFlowRows?: number;
+  /** Datagrams being reassembled from fragments (default 8192). */
   maxFragments?: number;
+  /** Bytes of fragments buffered (default 32 MiB). */
+  maxFragmentBytes?: number;
   /** Distinct observations kept for the inventory (default 262144). */
   maxObservations?: number;
+  /** TCP connections reassembled at once for the dissectors (default 4096); the least recently active is evicted. */
+  maxTcpStreams?: number;
+  /** Slots of the duplicate detector, a power of two (default 16384). */
+  duplicateSlots?: number;
   /** Application dissectors (default: all of them); [] turns payload dissection off. */
   dissectors?: Dissector[];
   linkDissectors?: LinkDissector[];
@@ -94,7 +105,7 @@ export class Engine {
 
   constructor(readonly opts: EngineOptions = {}) {
     this.classifier = opts.classifier ?? new ConfigClassifier(defaultConfig());
-    this.hosts = new HostTable({ maxHosts: opts.maxHosts });
+    this.hosts = new HostTable({ maxHosts: opts.maxHosts, maxMacs: opts.maxMacs });
     this.config = this.classifier instanceof ConfigClassifier ? this.classifier : null;
     this.aggregate = new FlowAggregator(
       this.classifier,
@@ -112,12 +123,12 @@ export class Engine {
     );
     this.observations = new ObservationStore(opts.maxObservations);
     this.registry = new DissectorRegistry(opts.dissectors ?? ipDissectors());
-    this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations, this.classifier);
+    this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations, this.classifier, opts.maxTcpStreams);
     this.aggregate.payloadApp = (_t, slot) => this.dispatch.probedApp(slot);
     this.linkDissectors = opts.linkDissectors ?? linkDissectors();
     this.stacks = new TcpStackTracker(this.observations);
-    this.duplicates = new DuplicateDetector(opts.duplicateWindowUs ?? 1000);
-    this.fragments = new FragmentTracker(opts.maxFragments);
+    this.duplicates = new DuplicateDetector(opts.duplicateWindowUs ?? 1000, opts.duplicateSlots);
+    this.fragments = new FragmentTracker(opts.maxFragments, undefined, opts.maxFragmentBytes);
   }
 
   /** Processes one frame. Never throws on packet content. */

@@ -12,6 +12,8 @@ import { L3 } from '../decode/view.js';
 
 /** Largest datagram rebuilt (IPv4 limit; IPv6 jumbograms are not fragmented). */
 const MAX_DATAGRAM = 65535 + 60;
+/** Bytes a buffered piece costs beyond its payload (Piece, Buffer object, pool slice), counted against maxBufferedBytes. */
+const PIECE_OVERHEAD = 120;
 
 class Piece {
   constructor(
@@ -22,6 +24,9 @@ class Piece {
 
 export class FragmentEntry {
   chain: FragmentEntry | null = null;
+  /** Creation order (a doubly linked list, oldest first), for O(1) oldest-first eviction. */
+  older: FragmentEntry | null = null;
+  newer: FragmentEntry | null = null;
   readonly pieces: Piece[] = [];
   /** Header of the first fragment (offset 0), without the IPv6 fragment header. */
   header: Buffer | null = null;
@@ -38,8 +43,15 @@ export class FragmentEntry {
   constructor(
     readonly key: number,
     readonly ver: number,
-    readonly src: Uint32Array,
-    readonly dst: Uint32Array,
+    /** Source and destination address words (IPv4: the first only), as plain fields: cheaper than two typed arrays per datagram. */
+    readonly s0: number,
+    readonly s1: number,
+    readonly s2: number,
+    readonly s3: number,
+    readonly d0: number,
+    readonly d1: number,
+    readonly d2: number,
+    readonly d3: number,
     readonly id: number,
     readonly proto: number,
   ) {}
@@ -53,6 +65,14 @@ export interface Reassembled {
 
 export class FragmentTracker {
   private readonly map = new Map<number, FragmentEntry>();
+  /**
+   * Entries in creation order. (Not the Map's own order: after many deletes
+   * from its front, V8 walks the deleted slots on every `keys().next()`,
+   * which made each eviction a linear scan.)
+   */
+  private oldest: FragmentEntry | null = null;
+  private newest: FragmentEntry | null = null;
+  private entries = 0;
   private buffered = 0;
   evicted = 0;
   /** Fragments of datagrams that never completed (expired, evicted or left at the end). */
@@ -108,10 +128,13 @@ export class FragmentTracker {
     }
     if (!v.moreFragments) e.total = off + len;
     if (len > 0) {
-      if (this.buffered + len > this.maxBufferedBytes) this.evictOldest();
+      // A piece costs its bytes and its objects: count both, so that endless
+      // tiny fragments cannot hold far more memory than the bound says.
+      const cost = len + PIECE_OVERHEAD;
+      if (this.buffered + cost > this.maxBufferedBytes) this.makeRoom(cost, e);
       e.pieces.push(new Piece(off, Buffer.from(b.subarray(fragPayloadOff, fragPayloadOff + len))));
-      e.buffered += len;
-      this.buffered += len;
+      e.buffered += cost;
+      this.buffered += cost;
     }
     return this.tryComplete(e);
   }
@@ -199,17 +222,23 @@ export class FragmentTracker {
       h = Math.imul(h ^ dst[i]!, 0x27d4eb2f);
     }
     const key = (h ^ (h >>> 15)) & 0x3fffffff;
+    const s0 = src[0]!, d0 = dst[0]!;
+    const s1 = n > 1 ? src[1]! : 0, s2 = n > 1 ? src[2]! : 0, s3 = n > 1 ? src[3]! : 0;
+    const d1 = n > 1 ? dst[1]! : 0, d2 = n > 1 ? dst[2]! : 0, d3 = n > 1 ? dst[3]! : 0;
     for (let e = this.map.get(key) ?? null; e !== null; e = e.chain) {
       if (e.id !== id || e.proto !== proto || e.ver !== ver) continue;
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = e.src[i] === src[i] && e.dst[i] === dst[i];
-      if (same) return e;
+      if (e.s0 === s0 && e.d0 === d0 && e.s1 === s1 && e.d1 === d1 && e.s2 === s2 && e.d2 === d2 && e.s3 === s3 && e.d3 === d3) return e;
     }
-    if (this.map.size >= this.maxEntries) this.evictOldest();
-    const e = new FragmentEntry(key, ver, Uint32Array.from(src), Uint32Array.from(dst), id, proto);
+    if (this.entries >= this.maxEntries) this.evictOldest();
+    const e = new FragmentEntry(key, ver, s0, s1, s2, s3, d0, d1, d2, d3, id, proto);
     e.firstTs = ts;
     e.chain = this.map.get(key) ?? null;
     this.map.set(key, e);
+    e.older = this.newest;
+    if (this.newest !== null) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+    this.entries++;
     return e;
   }
 
@@ -218,38 +247,72 @@ export class FragmentTracker {
     this.release(e);
   }
 
+  /** Unlinks `e` from its bucket and from the creation-order list. */
+  private remove(e: FragmentEntry): void {
+    const head = this.map.get(e.key) ?? null;
+    if (head === e) {
+      if (e.chain !== null) this.map.set(e.key, e.chain);
+      else this.map.delete(e.key);
+    } else {
+      let p = head;
+      while (p !== null && p.chain !== e) p = p.chain;
+      if (p !== null) p.chain = e.chain;
+    }
+    e.chain = null;
+    if (e.older !== null) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer !== null) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = null;
+    this.entries--;
+  }
+
   /** Drops datagrams idle for longer than the timeout. */
   expire(nowUs: number): void {
-    for (const [key, head] of this.map) {
-      let keep: FragmentEntry | null = null;
-      for (let e: FragmentEntry | null = head; e !== null; ) {
-        const next: FragmentEntry | null = e.chain;
-        if (nowUs - e.lastTs > this.timeoutUs) this.drop(e);
-        else {
-          e.chain = keep;
-          keep = e;
-        }
-        e = next;
+    for (let e = this.oldest; e !== null; ) {
+      const next: FragmentEntry | null = e.newer;
+      if (nowUs - e.lastTs > this.timeoutUs) {
+        this.drop(e);
+        this.remove(e);
       }
-      if (keep === null) this.map.delete(key);
-      else this.map.set(key, keep);
+      e = next;
     }
   }
 
   private evictOldest(): void {
-    // Map iteration order is insertion order: the first key is the oldest bucket.
-    const first = this.map.keys().next();
-    if (first.done) return;
-    for (let e: FragmentEntry | null = this.map.get(first.value)!; e !== null; e = e.chain) {
-      if (!e.done) this.evicted++;
-      this.drop(e);
+    const e = this.oldest;
+    if (e !== null) this.evict(e);
+  }
+
+  /**
+   * Evicts the oldest datagrams until `bytes` more fit under maxBufferedBytes,
+   * sparing `keep`, the datagram being added to (so a single datagram larger
+   * than the bound is still reassembled, and its bytes stay accounted).
+   */
+  private makeRoom(bytes: number, keep: FragmentEntry): void {
+    for (let e = this.oldest; e !== null && this.buffered + bytes > this.maxBufferedBytes; ) {
+      const next: FragmentEntry | null = e.newer;
+      if (e !== keep) this.evict(e);
+      e = next;
     }
-    this.map.delete(first.value);
+  }
+
+  private evict(e: FragmentEntry): void {
+    if (!e.done) this.evicted++;
+    this.drop(e);
+    this.remove(e);
   }
 
   /** End of capture: whatever is still incomplete is counted. */
   finish(): void {
-    for (const head of this.map.values()) for (let e: FragmentEntry | null = head; e !== null; e = e.chain) this.drop(e);
+    for (let e = this.oldest; e !== null; e = e.newer) this.drop(e);
+    for (let e = this.oldest; e !== null; ) {
+      const next: FragmentEntry | null = e.newer;
+      e.older = e.newer = e.chain = null;
+      e = next;
+    }
     this.map.clear();
+    this.oldest = this.newest = null;
+    this.entries = 0;
   }
 }

@@ -289,20 +289,26 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
       first_packet: engine.clockJump.firstPacket,
     });
   }
-  const limits: [string, number][] = [
-    ['flows', engine.flows.evicted],
-    ['hosts', engine.hosts.hostEvictions],
-    ['macs', engine.hosts.macEvictions],
-    ['flow_rows', engine.aggregate.dropped],
-    ['fragments', engine.fragments.evicted],
-    ['observations', engine.observations.evicted],
-    ['tcp_streams', engine.dispatch.streamsDropped],
+  // [table, entries evicted (flow_rows: new rows dropped), the `limits:` key(s) that bound it]
+  const limits: [string, number, string][] = [
+    ['flows', engine.flows.evicted, 'flows'],
+    ['hosts', engine.hosts.hostEvictions, 'assets'],
+    ['macs', engine.hosts.macEvictions, 'macs'],
+    ['flow_rows', engine.aggregate.dropped, 'flow_rows'],
+    ['fragments', engine.fragments.evicted, 'fragments or limits.fragment_bytes'],
+    ['observations', engine.observations.evicted, 'observations'],
+    ['tcp_streams', engine.dispatch.streamsDropped, 'tcp_streams'],
+    ['dns_names', engine.config?.learnedEvicted ?? 0, 'dns_names'],
   ];
-  for (const [table, n] of limits) {
+  for (const [table, n, key] of limits) {
     if (n > 0) {
+      const what =
+        table === 'flow_rows'
+          ? `${n} new row${n === 1 ? ' was' : 's were'} dropped`
+          : `${n} entr${n === 1 ? 'y was' : 'ies were'} evicted, oldest first`;
       w.push({
         code: 'table-limit',
-        message: `the ${table} table reached its bound: ${n} entr${n === 1 ? 'y was' : 'ies were'} evicted, oldest first`,
+        message: `the ${table} table reached its bound: ${what} (raise limits.${key} in the configuration)`,
         count: n,
         table,
       });
