@@ -1,9 +1,6 @@
 /** `nps analyze <capture...>`: offline analysis of pcap/pcapng files or stdin. */
-import type { Classifier } from '../config/classify.js';
-import { ConfigClassifier } from '../config/classifier.js';
-import { loadConfig, parseRange } from '../config/load.js';
-import type { AddressRange, LoadedConfig, NpsConfig } from '../config/types.js';
-import { Engine } from '../engine/engine.js';
+import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/types.js';
 import { buildLazyReport, type Json, type LazyReport } from '../report/build.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
@@ -13,7 +10,8 @@ import { analyzeMerge, loadManagedForCli, mergeSettingsFrom, noteNetworks, type 
 import { ChunkedOutput, writeCsvFiles, writeOutput } from './output.js';
 import { renderMergeTable } from '../report/merge-table.js';
 import { colorFor, type CliIO } from './io.js';
-import { readInputs } from './read-inputs.js';
+import { analyseInputs, parseJobs } from './analyze-files.js';
+import { expandInputs } from './input-files.js';
 import { GENERATOR } from './version.js';
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
@@ -43,6 +41,7 @@ export interface AnalyzeOptions extends MergeCliOptions {
   config?: string;
   view?: string;
   progress?: boolean;
+  jobs?: string;
 }
 
 export function parseCount(value: string | undefined): number | undefined {
@@ -57,23 +56,8 @@ export function parseFormat(value: string | undefined, stdout: { isTTY?: boolean
   return value as Format;
 }
 
-/**
- * The configuration's classifier; `--internal` replaces its internal groups
- * with one inventoried group of the given ranges ("all": every address).
- */
-export function classifierFrom(loaded: LoadedConfig, internal: string[] | undefined): Classifier {
-  if (!internal || internal.length === 0) return new ConfigClassifier(loaded.config);
-  const items = internal.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const texts = items.length === 1 && items[0] === 'all' ? ['0.0.0.0/0', '::/0'] : items;
-  const ranges: AddressRange[] = [];
-  for (const item of texts) {
-    const r = parseRange(item);
-    if (r === null) throw new UsageError(`--internal: "${item}" is not an address range; give CIDR blocks such as 10.0.0.0/8 or fd00::/8, first-last ranges, or "all"`);
-    ranges.push(r);
-  }
-  const config: NpsConfig = { ...loaded.config, internal: [{ name: 'command-line', ranges, inventory: true, assignment: 'dhcp' }] };
-  return new ConfigClassifier(config);
-}
+import { classifierFrom, engineFor } from './engine-setup.js';
+export { classifierFrom };
 
 /**
  * The configuration as a report names it: the path as the user gave it (or
@@ -86,11 +70,12 @@ export function configRef(loaded: LoadedConfig, given: string | undefined): { pa
 
 /** Runs the analysis; returns the exit code. */
 export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: CliIO): Promise<number> {
-  const inputs = [...captures, ...(opts.read ?? [])];
+  const inputs = expandInputs([...captures, ...(opts.read ?? [])]);
   if (inputs.length === 0) throw new UsageError('no capture given: nps analyze <capture.pcap...> (use - for stdin)');
   if (inputs.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
   const format = parseFormat(opts.format, io.stdout, opts.output);
   const maxPackets = parseCount(opts.count);
+  const jobs = parseJobs(opts.jobs);
   const view = parseView(opts.view);
   if (view !== undefined && (format === 'json' || format === 'ndjson')) {
     throw new UsageError(`--view applies to -f table and -f csv; ${format} always holds every view`);
@@ -103,12 +88,12 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   const settings = mergeSettingsFrom(loaded.config, opts);
   // Read the managed inventory before the capture: a mistake in it should not cost a long analysis.
   const managed = opts.managed === undefined ? null : loadManagedForCli(opts.managed, io, opts.quiet === true);
-  const classifier = classifierFrom(loaded, opts.internal);
   const quiet = opts.quiet === true;
   const warnColor = colorFor(io.stderr, io.env);
 
-  const engine = new Engine({ classifier, intervalUs: loaded.config.reporting.updateIntervalUs });
-  const files = await readInputs(inputs, engine, io, { maxPackets, progress: !quiet && opts.progress !== false });
+  const engine = engineFor(loaded, opts.internal);
+  const spec = { configPath: opts.config, cwd: process.cwd(), internal: opts.internal };
+  const files = await analyseInputs(inputs, engine, spec, io, { jobs, maxPackets, progress: !quiet && opts.progress !== false });
 
   const lazy = buildLazyReport(engine, files, {
     generator: GENERATOR,

@@ -23,6 +23,11 @@ export class DecodeErrors {
     return out;
   }
 
+  /** The counters as [reason, count] pairs (plain data). */
+  entries(): [string, number][] {
+    return [...this.counts];
+  }
+
   merge(other: DecodeErrors): void {
     for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
   }

@@ -46,6 +46,64 @@ function collapses(cls: AddrClass): boolean {
 /** Lets the engine override a class at fold time (an address owned by an excluded MAC). */
 export type ClassOverride = (ver: number, w: Uint32Array, cls: AddrClass) => AddrClass;
 
+/** What identifies a row, as plain data. */
+export interface AggRowKey {
+  interval: number;
+  ver: number;
+  proto: number;
+  port: number;
+  cCls: AddrClass;
+  sCls: AddrClass;
+  cGroup: number;
+  sGroup: number;
+  c: [number, number, number, number];
+  s: [number, number, number, number];
+}
+
+/**
+ * Keeps a row's Community ID samples as the MAX_COMMUNITY_IDS connections
+ * that began first (ties: client port, then addresses), whatever order the
+ * connections end or files are folded in. A sample is `step` numbers from
+ * `src[at]`: the first packet's time, the client port, and when an endpoint
+ * is collapsed 4 client and 4 server address words.
+ */
+function offerSample(samples: number[], src: ArrayLike<number>, at: number, step: number): void {
+  const before = (i: number): boolean => {
+    for (let j = 0; j < step; j++) {
+      const a = src[at + j]!;
+      const b = samples[i + j]!;
+      if (a !== b) return a < b;
+    }
+    return false;
+  };
+  let i = samples.length;
+  while (i > 0 && before(i - step)) i -= step;
+  if (i >= MAX_COMMUNITY_IDS * step) return;
+  // Same connection offered twice (a stitched one): keep one.
+  if (i > 0) {
+    let same = true;
+    for (let j = 0; j < step && same; j++) same = samples[i - step + j] === src[at + j];
+    if (same) return;
+  }
+  const group: number[] = [];
+  for (let j = 0; j < step; j++) group.push(src[at + j]!);
+  samples.splice(i, 0, ...group);
+  if (samples.length > MAX_COMMUNITY_IDS * step) samples.length = MAX_COMMUNITY_IDS * step;
+}
+
+/** A row as plain data (see FlowAggregator.exportRows). */
+export interface AggRowData extends AggRowKey {
+  connections: number;
+  clientPackets: number;
+  serverPackets: number;
+  clientBytes: number;
+  serverBytes: number;
+  first: number;
+  last: number;
+  samples: number[];
+  app: Application | null;
+}
+
 export class AggRow {
   next: AggRow | null = null;
   connections = 0;
@@ -56,9 +114,9 @@ export class AggRow {
   first = Infinity;
   last = -Infinity;
   /**
-   * Tuples of the first connections, for their Community IDs: the client port,
-   * then (only when an endpoint collapses, so addresses vary) 4 client and 4
-   * server address words.
+   * Tuples of the connections that began first, for their Community IDs: the
+   * first packet's time, the client port, then (only when an endpoint
+   * collapses, so addresses vary) 4 client and 4 server address words.
    */
   readonly samples: number[] = [];
   /** The endpoints' addresses as text, made once when the report first asks. */
@@ -88,6 +146,8 @@ export class FlowAggregator {
   private readonly c = new Uint32Array(4);
   private readonly handed = new Float64Array(4);
   private readonly s = new Uint32Array(4);
+  /** Scratch for one Community ID sample. */
+  private readonly group: number[] = new Array<number>(10).fill(0);
 
   constructor(
     private readonly classifier: Classifier,
@@ -95,6 +155,9 @@ export class FlowAggregator {
     readonly maxRows = 1_000_000,
     private readonly override: ClassOverride | null = null,
   ) {}
+
+  /** Told of each connection folded and the row it went to (files analysed separately note their edges; see engine/partial.ts). */
+  onAdded: ((t: FlowTable, slot: number, row: AggRow) => void) | null = null;
 
   /** Application a connection's payload was recognised as, when it differs from its port's (set by the engine). */
   payloadApp: ((t: FlowTable, slot: number) => Application | null) | null = null;
@@ -146,6 +209,40 @@ export class FlowAggregator {
     const first = t.firstTs[slot]!;
     const interval = Math.floor(first / this.intervalUs);
 
+    const row = this.rowFor(interval, ver, proto, port, cCls, sCls, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
+    if (row === null) return;
+    if (row.app === null && this.payloadApp !== null) row.app = this.payloadApp(t, slot);
+    // A live snapshot may have counted this connection already: only what came since is added.
+    const before = this.handed;
+    t.handedOn(slot, before);
+    row.clientPackets += t.clientPackets(slot) - before[0]!;
+    row.serverPackets += t.serverPackets(slot) - before[1]!;
+    row.clientBytes += t.clientBytes(slot) - before[2]!;
+    row.serverBytes += t.serverBytes(slot) - before[3]!;
+    if (first < row.first) row.first = first;
+    const last = t.lastTs[slot]!;
+    if (last > row.last) row.last = last;
+    if (t.checkpointed(slot)) return;
+    row.connections++;
+    if (this.onAdded !== null) this.onAdded(t, slot, row);
+    const g = this.group;
+    g[0] = first;
+    g[1] = t.clientPort(slot);
+    const step = cHide || sHide ? 10 : 2;
+    if (step === 10) {
+      for (let i = 0; i < 4; i++) {
+        g[2 + i] = c[i]!;
+        g[6 + i] = s[i]!;
+      }
+    }
+    offerSample(row.samples, g, 0, step);
+  }
+
+  /** The row with this key, made when new (unless `create` is false); null (and counted) when the table is full. */
+  private rowFor(
+    interval: number, ver: number, proto: number, port: number, cCls: AddrClass, sCls: AddrClass, cGroup: number, sGroup: number,
+    c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number, create = true,
+  ): AggRow | null {
     let h = Math.imul(interval ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((port << 8) ^ proto ^ (ver << 24) ^ (cCls << 28) ^ (sCls << 30), 0xc2b2ae35);
     h ^= Math.imul(cGroup ^ (sGroup << 16), 0x7feb352d);
     h = Math.imul(h ^ c0, 0x27d4eb2f) ^ Math.imul(c1 ^ c2 ^ c3, 0x165667b1);
@@ -163,32 +260,85 @@ export class FlowAggregator {
       row = row.next;
     }
     if (row === null) {
+      if (!create) return null;
       if (this.count >= this.maxRows) {
         this.dropped++;
-        return;
+        return null;
       }
       row = new AggRow(h, interval, ver, proto, port, cCls, sCls, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
       row.next = head;
       this.buckets.set(h, row);
       this.count++;
     }
-    if (row.app === null && this.payloadApp !== null) row.app = this.payloadApp(t, slot);
-    // A live snapshot may have counted this connection already: only what came since is added.
-    const before = this.handed;
-    t.handedOn(slot, before);
-    row.clientPackets += t.clientPackets(slot) - before[0]!;
-    row.serverPackets += t.serverPackets(slot) - before[1]!;
-    row.clientBytes += t.clientBytes(slot) - before[2]!;
-    row.serverBytes += t.serverBytes(slot) - before[3]!;
-    if (first < row.first) row.first = first;
-    const last = t.lastTs[slot]!;
-    if (last > row.last) row.last = last;
-    if (t.checkpointed(slot)) return;
-    row.connections++;
-    if (row.connections <= MAX_COMMUNITY_IDS) {
-      row.samples.push(t.clientPort(slot));
-      if (cHide || sHide) row.samples.push(c[0]!, c[1]!, c[2]!, c[3]!, s[0]!, s[1]!, s[2]!, s[3]!);
+    return row;
+  }
+
+  /** The key of a row as plain data. */
+  static keyOf(r: AggRow): AggRowKey {
+    return {
+      interval: r.interval, ver: r.ver, proto: r.proto, port: r.port, cCls: r.cCls, sCls: r.sCls, cGroup: r.cGroup, sGroup: r.sGroup,
+      c: [r.c0, r.c1, r.c2, r.c3], s: [r.s0, r.s1, r.s2, r.s3],
+    };
+  }
+
+  /** The existing row with this key, or null. */
+  findRow(k: AggRowKey): AggRow | null {
+    return this.rowFor(k.interval, k.ver, k.proto, k.port, k.cCls, k.sCls, k.cGroup, k.sGroup, k.c[0], k.c[1], k.c[2], k.c[3], k.s[0], k.s[1], k.s[2], k.s[3], false);
+  }
+
+  /** Takes a row out (it holds nothing any more). */
+  removeRow(row: AggRow): void {
+    let r = this.buckets.get(row.hash) ?? null;
+    if (r === row) {
+      if (row.next !== null) this.buckets.set(row.hash, row.next);
+      else this.buckets.delete(row.hash);
+    } else {
+      while (r !== null && r.next !== row) r = r.next;
+      if (r === null) return;
+      r.next = row.next;
     }
+    this.count--;
+  }
+
+  /** Every row as plain data, for merging into another aggregator (parallel analysis). */
+  exportRows(): AggRowData[] {
+    const out: AggRowData[] = [];
+    for (const head of this.buckets.values()) {
+      for (let r: AggRow | null = head; r !== null; r = r.next) {
+        out.push({
+          interval: r.interval, ver: r.ver, proto: r.proto, port: r.port, cCls: r.cCls, sCls: r.sCls, cGroup: r.cGroup, sGroup: r.sGroup,
+          c: [r.c0, r.c1, r.c2, r.c3], s: [r.s0, r.s1, r.s2, r.s3],
+          connections: r.connections, clientPackets: r.clientPackets, serverPackets: r.serverPackets,
+          clientBytes: r.clientBytes, serverBytes: r.serverBytes, first: r.first, last: r.last, samples: r.samples, app: r.app,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds rows made by another aggregator with the same classifier and
+   * interval, as if their connections had ended after this one's: counts add
+   * up, times widen, and the first connections' Community ID samples are kept.
+   */
+  absorbRows(rows: AggRowData[], dropped: number): void {
+    for (const x of rows) {
+      const [c0, c1, c2, c3] = x.c;
+      const [s0, s1, s2, s3] = x.s;
+      const row = this.rowFor(x.interval, x.ver, x.proto, x.port, x.cCls, x.sCls, x.cGroup, x.sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
+      if (row === null) continue;
+      const step = collapses(x.cCls) || collapses(x.sCls) ? 10 : 2;
+      for (let i = 0; i + step <= x.samples.length; i += step) offerSample(row.samples, x.samples, i, step);
+      if (row.app === null) row.app = x.app;
+      row.connections += x.connections;
+      row.clientPackets += x.clientPackets;
+      row.serverPackets += x.serverPackets;
+      row.clientBytes += x.clientBytes;
+      row.serverBytes += x.serverBytes;
+      if (x.first < row.first) row.first = x.first;
+      if (x.last > row.last) row.last = x.last;
+    }
+    this.dropped += dropped;
   }
 
   /**
@@ -242,11 +392,11 @@ export class FlowAggregator {
     const icmp = r.proto === 1 || r.proto === 58;
     const ids: string[] = [];
     const wide = collapses(r.cCls) || collapses(r.sCls);
-    const step = wide ? 9 : 1;
+    const step = wide ? 10 : 2;
     for (let i = 0; i + step <= r.samples.length; i += step) {
-      const cport = r.samples[i]!;
-      const cAddr = wide ? r.samples.slice(i + 1, i + 5) : cw;
-      const sAddr = wide ? r.samples.slice(i + 5, i + 9) : sw;
+      const cport = r.samples[i + 1]!;
+      const cAddr = wide ? r.samples.slice(i + 2, i + 6) : cw;
+      const sAddr = wide ? r.samples.slice(i + 6, i + 10) : sw;
       const id = communityId({
         src: v4 ? ip4Bytes(cAddr[0]!) : ip6Bytes(cAddr),
         dst: v4 ? ip4Bytes(sAddr[0]!) : ip6Bytes(sAddr),

@@ -79,6 +79,13 @@ export class FlowTable {
   readonly firstTs: Float64Array;
   readonly lastTs: Float64Array;
   readonly vlan: Int16Array;
+  /**
+   * The lookup key again, packed 4 words per slot so that comparing a chain
+   * entry touches one cache line instead of six arrays: tag (the hash's high
+   * half, proto << 8, ver), ports (A << 16 | B), and word 0 of each address
+   * (all of an IPv4 key; IPv6 compares the other words in addrA/addrB).
+   */
+  private readonly key: Int32Array;
   // least-recently-active list
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
@@ -132,6 +139,7 @@ export class FlowTable {
     this.firstTs = new Float64Array(cap);
     this.lastTs = new Float64Array(cap);
     this.vlan = new Int16Array(cap);
+    this.key = new Int32Array(cap * 4);
     this.prev = new Int32Array(cap);
     this.next = new Int32Array(cap);
     for (let i = 0; i < cap; i++) this.next[i] = i + 1 < cap ? i + 1 : NIL;
@@ -200,19 +208,29 @@ export class FlowTable {
       pA = srcFirst ? sp : dp;
       pB = srcFirst ? dp : sp;
     }
-    let h = Math.imul(kA[0]! ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(kB[0]! ^ 0x7f4a7c15, 0xc2b2ae35);
-    if (ver === 6) {
-      h ^= Math.imul(kA[1]! ^ kA[2]! ^ kA[3]!, 0x27d4eb2f) ^ Math.imul(kB[1]! ^ kB[2]! ^ kB[3]!, 0x165667b1);
+    const ports = (pA << 16) | pB;
+    const a0 = kA[0]! | 0;
+    const b0 = kB[0]! | 0;
+    const key = this.key;
+    // Consecutive packets often belong to one connection (either direction):
+    // the last packet's connection is compared first, without hashing.
+    let slot = this.lastSlot;
+    if (slot !== NIL) {
+      const k = slot * 4;
+      if (!(key[k + 1] === ports && key[k + 2] === a0 && key[k + 3] === b0 && (key[k]! & 0xffff) === ((proto << 8) | ver) && (ver === 4 || this.sameAddr(slot)))) slot = NIL;
     }
-    h ^= Math.imul((pA << 16) | pB, 0x9e3779b1) ^ (proto << 8) ^ ver;
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-    const bucket = h & this.mask;
-    let slot = this.heads[bucket]!;
-    while (slot !== NIL) {
-      if (this.hash[slot] === h && this.proto[slot] === proto && this.ver[slot] === ver && this.portA[slot] === pA && this.portB[slot] === pB && this.sameAddr(slot)) break;
-      slot = this.chain[slot]!;
+    let h = 0;
+    let hashed = false;
+    if (slot === NIL) {
+      h = this.keyHash(ver, proto, ports);
+      hashed = true;
+      const tag = (h & 0xffff0000) | (proto << 8) | ver;
+      slot = this.heads[h & this.mask]!;
+      while (slot !== NIL) {
+        const k = slot * 4;
+        if (key[k] === tag && key[k + 1] === ports && key[k + 2] === a0 && key[k + 3] === b0 && (ver === 4 || this.sameAddr(slot))) break;
+        slot = this.chain[slot]!;
+      }
     }
     const ts = v.tsUs;
     const fromA = srcFirst;
@@ -229,6 +247,8 @@ export class FlowTable {
     }
     this.lastNew = slot === NIL;
     if (slot === NIL) {
+      if (!hashed) h = this.keyHash(ver, proto, ports);
+      const bucket = h & this.mask;
       slot = this.allocate(ts, proto === IPPROTO_TCP ? 0 : 1);
       this.hash[slot] = h;
       this.proto[slot] = proto;
@@ -240,6 +260,11 @@ export class FlowTable {
       }
       this.portA[slot] = pA;
       this.portB[slot] = pB;
+      const k = slot * 4;
+      key[k] = (h & 0xffff0000) | (proto << 8) | ver;
+      key[k + 1] = ports;
+      key[k + 2] = a0;
+      key[k + 3] = b0;
       this.state[slot] = 0;
       this.pktsA[slot] = 0;
       this.pktsB[slot] = 0;
@@ -268,6 +293,21 @@ export class FlowTable {
     this.lastSlot = slot;
     this.lastFromA = fromA;
     return slot;
+  }
+
+  /** Hash of the current key (kA, kB, ports as pA << 16 | pB). */
+  private keyHash(ver: number, proto: number, ports: number): number {
+    const kA = this.kA;
+    const kB = this.kB;
+    let h = Math.imul(kA[0]! ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(kB[0]! ^ 0x7f4a7c15, 0xc2b2ae35);
+    if (ver === 6) {
+      h ^= Math.imul(kA[1]! ^ kA[2]! ^ kA[3]!, 0x27d4eb2f) ^ Math.imul(kB[1]! ^ kB[2]! ^ kB[3]!, 0x165667b1);
+    }
+    h ^= Math.imul(ports, 0x9e3779b1) ^ (proto << 8) ^ ver;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    return h;
   }
 
   private sameAddr(slot: number): boolean {
@@ -493,5 +533,10 @@ export class FlowTable {
     const proto = this.proto[slot]!;
     if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) return this.portB[slot]!;
     return this.clientIsA[slot] ? this.portA[slot]! : this.portB[slot]!;
+  }
+
+  /** Idle time after which a connection of this protocol ends, microseconds. */
+  idleTimeoutUs(proto: number): number {
+    return this.timeoutFor(proto);
   }
 }

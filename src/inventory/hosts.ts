@@ -53,6 +53,39 @@ export class MacRecord {
   constructor(readonly mac: number) {}
 }
 
+/** An address record as plain data (see HostTable.exportRecords). */
+export interface HostData {
+  ver: 4 | 6;
+  v4: number;
+  v6: Uint32Array | null;
+  cls: AddrClass;
+  first: number;
+  last: number;
+  pktsOut: number;
+  bytesOut: number;
+  pktsIn: number;
+  bytesIn: number;
+  sent: boolean;
+  macs: number[];
+  macOverflow: boolean;
+  boundMac: number;
+  boundBy: string;
+  vlan: number;
+  ports: number[] | null;
+}
+
+export interface MacData {
+  mac: number;
+  first: number;
+  last: number;
+  pktsOut: number;
+  bytesOut: number;
+  vlan: number;
+  routesExternal: boolean;
+  v4Sources: number[];
+  ipSent: boolean;
+}
+
 const MAX_MACS = 4;
 const MAX_V4_SOURCES = 64;
 const MAX_PORTS = 1024;
@@ -229,12 +262,87 @@ export class HostTable {
     return r;
   }
 
-  /** Drops the least recently seen eighth of the address records. */
+  /** Address and MAC records as plain data, for merging one file's state into another (parallel analysis). */
+  exportRecords(): { hosts: HostData[]; macs: MacData[] } {
+    const hosts: HostData[] = [];
+    for (const h of this.hosts()) {
+      hosts.push({
+        ver: h.ver, v4: h.v4, v6: h.v6, cls: h.cls, first: h.first, last: h.last,
+        pktsOut: h.pktsOut, bytesOut: h.bytesOut, pktsIn: h.pktsIn, bytesIn: h.bytesIn, sent: h.sent,
+        macs: h.macs, macOverflow: h.macOverflow, boundMac: h.boundMac, boundBy: h.boundBy, vlan: h.vlan,
+        ports: h.ports === null ? null : [...h.ports],
+      });
+    }
+    const macs: MacData[] = [];
+    for (const m of this.macRecords()) {
+      macs.push({
+        mac: m.mac, first: m.first, last: m.last, pktsOut: m.pktsOut, bytesOut: m.bytesOut, vlan: m.vlan,
+        routesExternal: m.routesExternal, v4Sources: [...m.v4Sources], ipSent: m.ipSent,
+      });
+    }
+    return { hosts, macs };
+  }
+
+  /**
+   * Folds another table's records into this one, as if its packets had come
+   * after this table's: counts add up, first/last widen, sets join (within
+   * their bounds), and a later binding, VLAN or evidence replaces an earlier one.
+   */
+  absorbRecords(d: { hosts: HostData[]; macs: MacData[]; hostEvictions: number; macEvictions: number }): void {
+    for (const x of d.macs) {
+      const m = this.lookupMac(x.mac, x.first);
+      if (x.first < m.first) m.first = x.first;
+      if (x.last > m.last) m.last = x.last;
+      m.pktsOut += x.pktsOut;
+      m.bytesOut += x.bytesOut;
+      if (x.vlan >= 0) m.vlan = x.vlan;
+      if (x.routesExternal) m.routesExternal = true;
+      if (x.ipSent) m.ipSent = true;
+      for (const ip of x.v4Sources) if (m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(ip);
+    }
+    for (const x of d.hosts) {
+      const known = (x.ver === 4 ? this.find4(x.v4) : this.find6(x.v6!)) !== null;
+      const h = x.ver === 4 ? this.lookup4(x.v4, x.cls, x.first) : this.host6(x.v6!, x.cls, x.first);
+      if (x.first < h.first) h.first = x.first;
+      // A record's last time moves only when the address sends; one that only
+      // received in its file holds the time it was first addressed, which is
+      // not news for an address already known.
+      if (x.last > h.last && (x.sent || !known)) h.last = x.last;
+      h.pktsOut += x.pktsOut;
+      h.bytesOut += x.bytesOut;
+      h.pktsIn += x.pktsIn;
+      h.bytesIn += x.bytesIn;
+      if (x.sent) h.sent = true;
+      for (const mac of x.macs) {
+        if (h.macs.includes(mac)) continue;
+        if (h.macs.length < MAX_MACS) h.macs.push(mac);
+        else h.macOverflow = true;
+      }
+      if (x.macOverflow) h.macOverflow = true;
+      if (x.boundMac >= 0) {
+        h.boundMac = x.boundMac;
+        h.boundBy = x.boundBy;
+      }
+      if (x.vlan >= 0) h.vlan = x.vlan;
+      if (x.ports !== null) for (const p of x.ports) HostTable.addPort(h, p >>> 16, p & 0xffff);
+    }
+    this.cache4.fill(null);
+    this.cacheMac.fill(null);
+    this.hostEvictions += d.hostEvictions;
+    this.macEvictions += d.macEvictions;
+  }
+
+  /**
+   * Drops the least recently seen eighth of the address records: the same
+   * records a stable sort by `last` would pick (ties in table order), found
+   * with a linear-time selection instead of sorting the whole table.
+   */
   private evictHosts(): void {
-    const all = [...this.hosts()];
-    all.sort((a, b) => a.last - b.last);
+    const all: HostRecord[] = [];
+    for (const head of this.v4.values()) for (let r: HostRecord | null = head; r !== null; r = r.chain) all.push(r);
+    for (const head of this.v6.values()) for (let r: HostRecord | null = head; r !== null; r = r.chain) all.push(r);
     const n = Math.max(1, all.length >> 3);
-    for (let i = 0; i < n; i++) this.removeHost(all[i]!);
+    for (const h of oldest(all, n)) this.removeHost(h);
     this.cache4.fill(null);
     this.hostEvictions += n;
   }
@@ -254,11 +362,12 @@ export class HostTable {
   }
 
   private evictMacs(): void {
-    const all = [...this.macRecords()];
-    all.sort((a, b) => a.last - b.last);
+    const all: MacRecord[] = [];
+    for (const head of this.macs.values()) for (let r: MacRecord | null = head; r !== null; r = r.chain) all.push(r);
     const n = Math.max(1, all.length >> 3);
+    const victims = oldest(all, n);
     for (let i = 0; i < n; i++) {
-      const m = all[i]!;
+      const m = victims[i]!;
       const key = hashMac(m.mac);
       let r = this.macs.get(key) ?? null;
       if (r === m) {
@@ -272,4 +381,57 @@ export class HostTable {
     this.cacheMac.fill(null);
     this.macEvictions += n;
   }
+}
+
+/**
+ * The `n` records with the smallest `last`, ties taken in `all`'s order
+ * (what a stable sort by `last` would put first), in O(all.length): the n-th
+ * smallest time is found by quickselect on a copy of the times.
+ */
+function oldest<T extends { last: number }>(all: T[], n: number): T[] {
+  if (n >= all.length) return all;
+  const t = new Float64Array(all.length);
+  for (let i = 0; i < all.length; i++) t[i] = all[i]!.last;
+  const cut = select(t, n - 1);
+  let below = 0;
+  for (const r of all) if (r.last < cut) below++;
+  let ties = n - below;
+  const out: T[] = [];
+  for (const r of all) {
+    if (r.last < cut) out.push(r);
+    else if (r.last === cut && ties > 0) {
+      out.push(r);
+      ties--;
+    }
+  }
+  return out;
+}
+
+/** The k-th smallest value of `a` (0-based); reorders `a`. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot.
+    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

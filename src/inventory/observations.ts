@@ -112,8 +112,26 @@ export class ObservationStore {
     return s;
   }
 
+  /** Removes a subject (left without observations) from its hash chain. */
+  private unlink(s: Subject): void {
+    const head = this.subjects.get(s.hash);
+    if (head === undefined) return;
+    if (head === s) {
+      if (s.next !== null) this.subjects.set(s.hash, s.next);
+      else this.subjects.delete(s.hash);
+    } else {
+      let p: Subject | null = head;
+      while (p !== null && p.next !== s) p = p.next;
+      if (p !== null) p.next = s.next;
+    }
+    s.next = null;
+  }
+
   private put(s: Subject, macBound: boolean, kind: ObservationKind, source: string, value: string, ts: number, data: ObservationData | null): void {
-    if (value.length === 0) return;
+    if (value.length === 0) {
+      if (s.byValue.size === 0) this.unlink(s);
+      return;
+    }
     if (value.length > MAX_VALUE) value = value.slice(0, MAX_VALUE) + '…';
     let list = s.byValue.get(value);
     if (list !== undefined) {
@@ -133,7 +151,7 @@ export class ObservationStore {
       return;
     }
     s.perKind.set(kind, n + 1);
-    if (this.count >= this.max) this.evictOldest();
+    if (this.count >= this.max) this.evictOldest(s);
     const o: Observation = { kind, source, value, ip: s.ip, mac: s.mac, macBound, first: ts, last: ts, count: 1, data };
     if (list === undefined) s.byValue.set(value, (list = []));
     list.push(o);
@@ -141,7 +159,8 @@ export class ObservationStore {
     this.count++;
   }
 
-  private evictOldest(): void {
+  /** Drops the oldest observation; `keep` is the subject about to receive one (it stays linked). */
+  private evictOldest(keep: Subject): void {
     while (this.head < this.queue.length) {
       const { o, s } = this.queue[this.head]!;
       this.queue[this.head] = undefined as never;
@@ -152,6 +171,9 @@ export class ObservationStore {
       list!.splice(i, 1);
       if (list!.length === 0) s.byValue.delete(o.value);
       s.perKind.set(o.kind, (s.perKind.get(o.kind) ?? 1) - 1);
+      // A subject left without observations goes too, else a flood of
+      // distinct subjects grows this table without bound.
+      if (s.byValue.size === 0 && s !== keep) this.unlink(s);
       this.count--;
       this.evicted++;
       break;
@@ -161,6 +183,43 @@ export class ObservationStore {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * Folds in observations made elsewhere (another file's engine), as if they
+   * came after this store's: an identical one widens its times and adds its
+   * count; a new one is kept within the same bounds as put().
+   */
+  absorb(list: Observation[], evicted: number, capped: number): void {
+    for (const x of list) {
+      const s = this.subjectOf(x.ip, x.mac);
+      if (s === null) continue;
+      const same = s.byValue.get(x.value)?.find((o) => o.kind === x.kind && o.source === x.source);
+      if (same !== undefined) {
+        if (x.first < same.first) same.first = x.first;
+        if (x.last > same.last) same.last = x.last;
+        same.count += x.count;
+        if (same.data === null && x.data !== null) same.data = x.data;
+        if (x.macBound) same.macBound = true;
+        continue;
+      }
+      this.put(s, x.macBound, x.kind, x.source, x.value, x.first, x.data);
+      const o = s.byValue.get(x.value)?.find((y) => y.kind === x.kind && y.source === x.source);
+      if (o !== undefined) {
+        o.last = x.last;
+        o.count = x.count;
+      }
+    }
+    this.evicted += evicted;
+    this.capped += capped;
+  }
+
+  private subjectOf(ip: string | null, mac: number): Subject | null {
+    if (ip === null) return this.subject(0, 0, 0, 0, 0, mac, null);
+    const v6 = ip.includes(':');
+    const w = parseIpWords(ip, v6 ? 6 : 4);
+    if (w === null) return null;
+    return v6 ? this.subject(6, w[0]! >>> 0, w[1]! >>> 0, w[2]! >>> 0, w[3]! >>> 0, mac, ip) : this.subject(4, w[0]! >>> 0, 0, 0, 0, mac, ip);
   }
 
   *values(): IterableIterator<Observation> {

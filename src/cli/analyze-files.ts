@@ -1,0 +1,176 @@
+/**
+ * Several capture files: each is analysed on its own engine (on worker
+ * threads with --jobs above 1, else one after another), and the partial
+ * states are folded into the main engine in the order of the files' first
+ * timestamps (one sensor's rotated files, read in time order). Both ways run
+ * the same code per file and fold in the same order, so the report is the
+ * same whatever --jobs is.
+ *
+ * A single file is read straight into the main engine.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CaptureOpenError, captureSize } from '../capture/reader.js';
+import type { Engine } from '../engine/engine.js';
+import { absorbPartial, partialOrder, type PartialState } from '../engine/partial.js';
+import type { ReportFile } from '../report/build.js';
+import type { FromWorker, ToWorker } from './analyze-worker.js';
+import { engineFromSpec, type EngineSpec } from './engine-setup.js';
+import { InputError, UsageError } from './errors.js';
+import { analyseFile, firstTimestamp } from './file-partial.js';
+import type { CliIO } from './io.js';
+import { createProgress } from './progress.js';
+import { readInputs } from './read-inputs.js';
+
+export interface AnalyzeFilesOptions {
+  jobs: number;
+  maxPackets?: number;
+  progress: boolean;
+}
+
+/** --jobs: a whole number from 1; default one per core. */
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`-j/--jobs takes a whole number of worker threads above 0, not "${value}"`);
+  return Number(value);
+}
+
+export async function analyseInputs(inputs: string[], engine: Engine, spec: EngineSpec, io: CliIO, opts: AnalyzeFilesOptions): Promise<ReportFile[]> {
+  if (inputs.length === 1) return readInputs(inputs, engine, io, { maxPackets: opts.maxPackets, progress: opts.progress });
+
+  const wrapOpen = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof CaptureOpenError) throw new InputError(e.message);
+      throw e;
+    }
+  };
+  // Order: stdin (which can be read only once) is analysed first, its first timestamp then known.
+  const stdinPartial = inputs.includes('-') ? await wrapOpen(() => analyseFile('-', engineFromSpec(spec), { maxPackets: opts.maxPackets })) : null;
+  const entries: { path: string; index: number; firstTs: number }[] = [];
+  for (let index = 0; index < inputs.length; index++) {
+    const path = inputs[index]!;
+    const firstTs = path === '-' ? stdinPartial!.firstTs : await wrapOpen(() => firstTimestamp(path));
+    entries.push({ path, index, firstTs });
+  }
+  entries.sort(partialOrder);
+
+  const sizes = entries.map((e) => (e.path === '-' ? 0 : captureSize(e.path) ?? 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const progress = createProgress(io.stderr, opts.progress, total, `${inputs.length} files`);
+  const bytes = new Array<number>(entries.length).fill(0);
+  const packets = new Array<number>(entries.length).fill(0);
+  const onProgress = (k: number, b: number, p: number) => {
+    bytes[k] = b;
+    packets[k] = p;
+    progress.update(bytes.reduce((x, y) => x + y, 0), packets.reduce((x, y) => x + y, 0));
+  };
+
+  // Partial states are folded strictly in order; one that is ready early waits (at most about one per worker).
+  const files: ReportFile[] = [];
+  const ready = new Map<number, PartialState>();
+  let next = 0;
+  const fold = (k: number, p: PartialState) => {
+    ready.set(k, p);
+    while (ready.has(next)) {
+      const q = ready.get(next)!;
+      ready.delete(next);
+      absorbPartial(engine, q);
+      files.push(q.file);
+      next++;
+    }
+  };
+
+  try {
+    const parallel = opts.jobs > 1 && opts.maxPackets === undefined;
+    if (!parallel) {
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        if (e.path === '-') {
+          fold(k, stdinPartial!);
+          continue;
+        }
+        const remaining = opts.maxPackets === undefined ? undefined : opts.maxPackets - engine.packets;
+        if (remaining !== undefined && remaining <= 0) break;
+        const p = await wrapOpen(() => analyseFile(e.path, engineFromSpec(spec), { maxPackets: remaining, onProgress: (b, n) => onProgress(k, b, n) }));
+        fold(k, p);
+      }
+    } else {
+      await runWorkers(entries, spec, Math.min(opts.jobs, entries.length), stdinPartial, fold, onProgress);
+    }
+  } finally {
+    progress.stop();
+  }
+  return files;
+}
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  // Run from source (tests under tsx) the worker is TypeScript too.
+  const fromSource = import.meta.url.endsWith('.ts');
+  return {
+    url: new URL(fromSource ? './analyze-worker.ts' : './analyze-worker.js', import.meta.url),
+    execArgv: fromSource ? ['--import', 'tsx'] : [],
+  };
+}
+
+function runWorkers(
+  entries: { path: string }[],
+  spec: EngineSpec,
+  count: number,
+  stdinPartial: PartialState | null,
+  fold: (k: number, p: PartialState) => void,
+  onProgress: (k: number, bytes: number, packets: number) => void,
+): Promise<void> {
+  const queue: number[] = [];
+  entries.forEach((e, k) => {
+    if (e.path === '-') fold(k, stdinPartial!);
+    else queue.push(k);
+  });
+  const { url, execArgv } = workerUrl();
+  const workers: Worker[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let running = 0;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(err);
+    };
+    const finished = new Set<Worker>();
+    const feed = (w: Worker) => {
+      const k = queue.shift();
+      if (k === undefined) {
+        finished.add(w);
+        void w.terminate();
+        if (--running === 0 && !failed) resolve();
+        return;
+      }
+      w.postMessage({ type: 'file', index: k, path: entries[k]!.path } satisfies ToWorker);
+    };
+    const n = Math.min(count, queue.length);
+    if (n === 0) return resolve();
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(url, { workerData: spec, execArgv });
+      workers.push(w);
+      running++;
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'progress') onProgress(m.index, m.bytes, m.packets);
+        else if (m.type === 'done') {
+          try {
+            fold(m.index, m.partial);
+          } catch (e) {
+            return fail(e as Error);
+          }
+          feed(w);
+        } else fail(m.open ? new InputError(m.message) : new Error(`worker failed on ${entries[m.index]!.path}: ${m.message}`));
+      });
+      w.on('error', (e) => fail(e));
+      w.on('exit', (code) => {
+        if (!finished.has(w)) fail(new Error(`a worker thread of the analysis stopped early (exit code ${code})`));
+      });
+      feed(w);
+    }
+  });
+}

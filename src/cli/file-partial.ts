@@ -1,0 +1,39 @@
+/** One capture file analysed on its own engine, to a partial state (on a worker or the main thread). */
+import { readCapture } from '../capture/reader.js';
+import type { Engine } from '../engine/engine.js';
+import { exportPartial, watchEdges, type PartialState } from '../engine/partial.js';
+
+export async function analyseFile(
+  path: string,
+  engine: Engine,
+  opts: { maxPackets?: number; onProgress?: (bytes: number, packets: number) => void },
+): Promise<PartialState> {
+  let last = 0;
+  const watch = watchEdges(engine);
+  const info = await readCapture(path, (f) => engine.frame(f), {
+    maxPackets: opts.maxPackets,
+    onProgress: (bytes) => {
+      const now = Date.now();
+      if (opts.onProgress !== undefined && now - last >= 100) {
+        last = now;
+        opts.onProgress(bytes, engine.packets);
+      }
+    },
+  });
+  engine.addProblems(path, info.problems);
+  return exportPartial(engine, { path, info }, watch);
+}
+
+/** The timestamp of a file's first packet (Infinity when it has none), to order one sensor's files. */
+export async function firstTimestamp(path: string): Promise<number> {
+  let ts = Infinity;
+  await readCapture(
+    path,
+    (f) => {
+      ts = f.tsUs;
+      return false;
+    },
+    { maxPackets: 1 },
+  );
+  return ts;
+}
