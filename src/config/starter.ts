@@ -110,13 +110,13 @@ reporting:
 # defaults are shown. To change one, uncomment "limits:" and that key.
 # limits:
 #   flows: 262144            # simultaneous connections
-#   assets: 131072           # addresses tracked (IPv4 and IPv6 together)
-#   macs: 131072             # MAC addresses tracked
-#   flow_rows: 1000000       # aggregated flow rows in the report
+#   assets: 32768            # addresses tracked (IPv4 and IPv6 together)
+#   macs: 32768              # MAC addresses tracked
+#   flow_rows: 200000        # aggregated flow rows in the report
 #   fragments: 8192          # IP datagrams being reassembled from fragments
 #   fragment_bytes: 33554432 # bytes of fragments buffered (32 MiB)
 #   tcp_streams: 4096        # connections reassembled for payload dissection
-#   observations: 262144     # distinct facts about devices (DHCP, mDNS, ...)
+#   observations: 65536      # distinct facts about devices (DHCP, mDNS, ...)
 #   dns_names: 65536         # addresses learned from DNS answers, per family
 #   duplicate_slots: 16384   # duplicate-packet detector slots (a power of two)
 `;

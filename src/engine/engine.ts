@@ -25,6 +25,7 @@ import type { Dissector, LinkDissector } from '../dissect/types.js';
 import { ObservationStore } from '../inventory/observations.js';
 import { TcpStackTracker } from './tcp-stack.js';
 import { FragmentTracker } from './fragments.js';
+import { ChurnCollector } from './gc-pressure.js';
 
 export interface EngineOptions {
   classifier?: Classifier;
@@ -33,17 +34,17 @@ export interface EngineOptions {
   /** Window within which an identical packet counts as a duplicate (default 1 ms). */
   duplicateWindowUs?: number;
   flows?: FlowTableOptions;
-  /** Addresses tracked (default 131072); the least recently seen eighth is evicted when full. */
+  /** Addresses tracked (default 32768); the least recently seen eighth is evicted when full. */
   maxHosts?: number;
-  /** MAC addresses tracked (default 131072); evicted like addresses. */
+  /** MAC addresses tracked (default 32768); evicted like addresses. */
   maxMacs?: number;
-  /** Aggregated flow rows (default 1,000,000); new rows are dropped when full. */
+  /** Aggregated flow rows (default 200,000); new rows are dropped when full. */
   maxFlowRows?: number;
   /** Datagrams being reassembled from fragments (default 8192). */
   maxFragments?: number;
   /** Bytes of fragments buffered (default 32 MiB). */
   maxFragmentBytes?: number;
-  /** Distinct observations kept for the inventory (default 262144). */
+  /** Distinct observations kept for the inventory (default 65536). */
   maxObservations?: number;
   /** TCP connections reassembled at once for the dissectors (default 4096); the least recently active is evicted. */
   maxTcpStreams?: number;
@@ -60,6 +61,9 @@ export interface ClockJump {
   largestUs: number;
   firstPacket: number;
 }
+
+/** Eviction churn is checked every 65536 packets. */
+const CHURN_CHECK_MASK = 0xffff;
 
 /** How often (capture time) idle connections and fragments are expired. */
 const SWEEP_US = 1_000_000;
@@ -100,6 +104,7 @@ export class Engine {
   readonly problems: (CaptureProblem & { file: string })[] = [];
   readonly files: string[] = [];
   private finished = false;
+  private readonly churn = new ChurnCollector();
   private lastLinkType = -1;
   private lastLinkKnown = false;
 
@@ -139,6 +144,7 @@ export class Engine {
   packet(buf: Buffer, off: number, capLen: number, origLen: number, ts: number, linkType: number): void {
     this.packets++;
     this.bytes += origLen;
+    if ((this.packets & CHURN_CHECK_MASK) === 0) this.checkChurn();
     if (ts < this.firstTs) this.firstTs = ts;
     if (ts > this.lastTs) this.lastTs = ts;
     if (ts < this.maxTs) {
@@ -347,6 +353,19 @@ export class Engine {
     this.nextSweep = this.maxTs + SWEEP_US;
     this.flows.expire(this.maxTs);
     this.fragments.expire(this.maxTs);
+  }
+
+  /** Evictions from every bounded table so far. */
+  evictions(): number {
+    return (
+      this.flows.evicted + this.hosts.hostEvictions + this.hosts.macEvictions + this.fragments.evicted +
+      this.observations.evicted + this.dispatch.streamsDropped + (this.config?.learnedEvicted ?? 0)
+    );
+  }
+
+  /** Checked every 65536 packets: see gc-pressure.ts. */
+  private checkChurn(): void {
+    this.churn.check(this.evictions());
   }
 
   /** A file's structural problems, for the report's warnings. */

@@ -152,7 +152,7 @@ export class FlowAggregator {
   constructor(
     private readonly classifier: Classifier,
     readonly intervalUs: number,
-    readonly maxRows = 1_000_000,
+    readonly maxRows = 200_000,
     private readonly override: ClassOverride | null = null,
   ) {}
 

@@ -129,8 +129,8 @@ export class HostTable {
   }
 
   constructor(opts: HostTableOptions = {}) {
-    this.maxHosts = opts.maxHosts ?? 131072;
-    this.maxMacs = opts.maxMacs ?? 131072;
+    this.maxHosts = opts.maxHosts ?? 32768;
+    this.maxMacs = opts.maxMacs ?? 32768;
   }
 
   host4(ip: number, cls: AddrClass, ts: number): HostRecord {
@@ -332,17 +332,12 @@ export class HostTable {
     this.macEvictions += d.macEvictions;
   }
 
-  /**
-   * Drops the least recently seen eighth of the address records: the same
-   * records a stable sort by `last` would pick (ties in table order), found
-   * with a linear-time selection instead of sorting the whole table.
-   */
+  /** Drops the least recently seen eighth of the address records. */
   private evictHosts(): void {
-    const all: HostRecord[] = [];
-    for (const head of this.v4.values()) for (let r: HostRecord | null = head; r !== null; r = r.chain) all.push(r);
-    for (const head of this.v6.values()) for (let r: HostRecord | null = head; r !== null; r = r.chain) all.push(r);
+    const all = [...this.hosts()];
+    all.sort((a, b) => a.last - b.last);
     const n = Math.max(1, all.length >> 3);
-    for (const h of oldest(all, n)) this.removeHost(h);
+    for (let i = 0; i < n; i++) this.removeHost(all[i]!);
     this.cache4.fill(null);
     this.hostEvictions += n;
   }
@@ -362,12 +357,11 @@ export class HostTable {
   }
 
   private evictMacs(): void {
-    const all: MacRecord[] = [];
-    for (const head of this.macs.values()) for (let r: MacRecord | null = head; r !== null; r = r.chain) all.push(r);
+    const all = [...this.macRecords()];
+    all.sort((a, b) => a.last - b.last);
     const n = Math.max(1, all.length >> 3);
-    const victims = oldest(all, n);
     for (let i = 0; i < n; i++) {
-      const m = victims[i]!;
+      const m = all[i]!;
       const key = hashMac(m.mac);
       let r = this.macs.get(key) ?? null;
       if (r === m) {
@@ -383,55 +377,3 @@ export class HostTable {
   }
 }
 
-/**
- * The `n` records with the smallest `last`, ties taken in `all`'s order
- * (what a stable sort by `last` would put first), in O(all.length): the n-th
- * smallest time is found by quickselect on a copy of the times.
- */
-function oldest<T extends { last: number }>(all: T[], n: number): T[] {
-  if (n >= all.length) return all;
-  const t = new Float64Array(all.length);
-  for (let i = 0; i < all.length; i++) t[i] = all[i]!.last;
-  const cut = select(t, n - 1);
-  let below = 0;
-  for (const r of all) if (r.last < cut) below++;
-  let ties = n - below;
-  const out: T[] = [];
-  for (const r of all) {
-    if (r.last < cut) out.push(r);
-    else if (r.last === cut && ties > 0) {
-      out.push(r);
-      ties--;
-    }
-  }
-  return out;
-}
-
-/** The k-th smallest value of `a` (0-based); reorders `a`. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot.
-    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        x = a[i]!;
-        a[i] = a[j]!;
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}

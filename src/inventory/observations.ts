@@ -70,7 +70,7 @@ export class ObservationStore {
   /** Values not kept because their subject already had MAX_PER_KIND of that kind. */
   capped = 0;
 
-  constructor(readonly max = 262144) {}
+  constructor(readonly max = 65536) {}
 
   get size(): number {
     return this.count;

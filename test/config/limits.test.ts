@@ -18,18 +18,18 @@ function issuesOf(text: string): string[] {
 
 const DEFAULTS = {
   flows: 262144,
-  assets: 131072,
-  macs: 131072,
-  flowRows: 1_000_000,
+  assets: 32768,
+  macs: 32768,
+  flowRows: 200_000,
   fragments: 8192,
   fragmentBytes: 32 * 1024 * 1024,
   tcpStreams: 4096,
-  observations: 262144,
+  observations: 65536,
   dnsNames: 65536,
   duplicateSlots: 16384,
 };
 
-test('defaults: the bounds the engine always had', () => {
+test('defaults: the engine\'s own defaults', () => {
   assert.equal(defaultConfig().limits, DEFAULTS);
   assert.equal(parseConfig('', 'nps.yaml').config.limits, DEFAULTS);
   assert.equal(parseConfig('limits:\n', 'nps.yaml').config.limits, DEFAULTS, 'an empty section');

@@ -77,7 +77,7 @@ test('limits from the configuration become engine options', () => {
   assert.is(e.dispatch.maxStreams, 9);
   assert.is(e.duplicates.slots, 32);
   assert.is(e.config!.maxLearned, 11);
-  // The defaults are the bounds the engine always had.
+  // The configuration's defaults are the engine's own.
   const d = engineLimits(defaultConfig().limits);
   const plain = new Engine();
   const withDefaults = new Engine(d);
