@@ -17,7 +17,7 @@ import type { ReportFile } from '../report/build.js';
 import type { FromWorker, ToWorker } from './analyze-worker.js';
 import { engineFromSpec, type EngineSpec } from './engine-setup.js';
 import { InputError, UsageError } from './errors.js';
-import { analyseFile, firstTimestamp } from './file-partial.js';
+import { analyseFile, analyseFirstFile, firstTimestamp } from './file-partial.js';
 import type { CliIO } from './io.js';
 import { createProgress } from './progress.js';
 import { readInputs } from './read-inputs.js';
@@ -68,18 +68,26 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
   };
 
   // Partial states are folded strictly in order; one that is ready early waits (at most about one per worker).
+  // The first file (unless it is stdin) is read by this thread straight into `engine` (adoptAsFirst).
   const files: ReportFile[] = [];
-  const ready = new Map<number, PartialState>();
+  const ready = new Map<number, PartialState | ReportFile>();
   let next = 0;
-  const fold = (k: number, p: PartialState) => {
+  const fold = (k: number, p: PartialState | ReportFile) => {
     ready.set(k, p);
     while (ready.has(next)) {
       const q = ready.get(next)!;
       ready.delete(next);
-      absorbPartial(engine, q);
-      files.push(q.file);
+      if ('rows' in q) {
+        absorbPartial(engine, q);
+        files.push(q.file);
+      } else files.push(q);
       next++;
     }
+  };
+  const first = entries[0]!.path === '-' ? null : entries[0]!.path;
+  const readFirst = async () => {
+    const f = await wrapOpen(() => analyseFirstFile(first!, engine, { maxPackets: opts.maxPackets, onProgress: (b, n) => onProgress(0, b, n) }));
+    fold(0, f);
   };
 
   try {
@@ -91,13 +99,27 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
           fold(k, stdinPartial!);
           continue;
         }
+        if (k === 0) {
+          await readFirst();
+          continue;
+        }
         const remaining = opts.maxPackets === undefined ? undefined : opts.maxPackets - engine.packets;
         if (remaining !== undefined && remaining <= 0) break;
         const p = await wrapOpen(() => analyseFile(e.path, engineFromSpec(spec), { maxPackets: remaining, onProgress: (b, n) => onProgress(k, b, n) }));
         fold(k, p);
       }
     } else {
-      await runWorkers(entries, spec, Math.min(opts.jobs, entries.length), stdinPartial, fold, onProgress);
+      const rest = entries.length - (first === null ? 0 : 1);
+      // This thread reads the first file too: with no more files than jobs, one worker fewer.
+      const workers = Math.max(1, Math.min(entries.length <= opts.jobs && first !== null ? opts.jobs - 1 : opts.jobs, rest));
+      const pool = runWorkers(entries, spec, workers, stdinPartial, first !== null, fold, onProgress);
+      try {
+        const own = first !== null ? readFirst() : Promise.resolve();
+        own.catch(() => {}); // reported through Promise.all; never left unhandled when a worker fails first
+        await Promise.all([pool.done, own]);
+      } finally {
+        pool.terminate();
+      }
     }
   } finally {
     progress.stop();
@@ -119,17 +141,25 @@ function runWorkers(
   spec: EngineSpec,
   count: number,
   stdinPartial: PartialState | null,
+  skipFirst: boolean,
   fold: (k: number, p: PartialState) => void,
   onProgress: (k: number, bytes: number, packets: number) => void,
-): Promise<void> {
+): { done: Promise<void>; terminate: () => void } {
   const queue: number[] = [];
   entries.forEach((e, k) => {
     if (e.path === '-') fold(k, stdinPartial!);
-    else queue.push(k);
+    else if (k > 0 || !skipFirst) queue.push(k);
   });
   const { url, execArgv } = workerUrl();
   const workers: Worker[] = [];
-  return new Promise<void>((resolve, reject) => {
+  const finished = new Set<Worker>();
+  const terminate = () => {
+    for (const w of workers) {
+      finished.add(w);
+      void w.terminate();
+    }
+  };
+  const done = new Promise<void>((resolve, reject) => {
     let running = 0;
     let failed = false;
     const fail = (err: Error) => {
@@ -138,7 +168,6 @@ function runWorkers(
       for (const w of workers) void w.terminate();
       reject(err);
     };
-    const finished = new Set<Worker>();
     const feed = (w: Worker) => {
       const k = queue.shift();
       if (k === undefined) {
@@ -173,4 +202,5 @@ function runWorkers(
       feed(w);
     }
   });
+  return { done, terminate };
 }

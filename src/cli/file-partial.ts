@@ -1,13 +1,34 @@
 /** One capture file analysed on its own engine, to a partial state (on a worker or the main thread). */
 import { readCapture } from '../capture/reader.js';
 import type { Engine } from '../engine/engine.js';
-import { exportPartial, watchEdges, type PartialState } from '../engine/partial.js';
+import { adoptAsFirst, exportPartial, watchEdges, type PartialState } from '../engine/partial.js';
+import type { ReportFile } from '../report/build.js';
 
 export async function analyseFile(
   path: string,
   engine: Engine,
   opts: { maxPackets?: number; onProgress?: (bytes: number, packets: number) => void },
 ): Promise<PartialState> {
+  const { file, watch } = await readFileInto(path, engine, opts);
+  return exportPartial(engine, file, watch);
+}
+
+/** The first file (in time order) read straight into the engine the others fold into (see adoptAsFirst). */
+export async function analyseFirstFile(
+  path: string,
+  engine: Engine,
+  opts: { maxPackets?: number; onProgress?: (bytes: number, packets: number) => void },
+): Promise<ReportFile> {
+  const { file, watch } = await readFileInto(path, engine, opts);
+  adoptAsFirst(engine, watch);
+  return file;
+}
+
+async function readFileInto(
+  path: string,
+  engine: Engine,
+  opts: { maxPackets?: number; onProgress?: (bytes: number, packets: number) => void },
+): Promise<{ file: ReportFile; watch: ReturnType<typeof watchEdges> }> {
   let last = 0;
   const watch = watchEdges(engine);
   const info = await readCapture(path, (f) => engine.frame(f), {
@@ -21,7 +42,7 @@ export async function analyseFile(
     },
   });
   engine.addProblems(path, info.problems);
-  return exportPartial(engine, { path, info }, watch);
+  return { file: { path, info }, watch };
 }
 
 /** The timestamp of a file's first packet (Infinity when it has none), to order one sensor's files. */

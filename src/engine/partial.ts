@@ -141,6 +141,19 @@ export function exportPartial(engine: Engine, file: ReportFile, watch: { edges: 
   };
 }
 
+/**
+ * Makes the engine that read the first file (in time order) the one the
+ * others fold into, instead of folding its partial state into an empty
+ * engine: the same result, without exporting and re-importing the largest
+ * share of the work. `watch` is from watchEdges, called before reading.
+ */
+export function adoptAsFirst(engine: Engine, watch: { edges: FileEdges; finishing: boolean }): void {
+  watch.finishing = true;
+  engine.finish();
+  engine.aggregate.onAdded = null;
+  if (engine.packets > 0) openAtEnd.set(engine, new Map(watch.edges.open.map((e) => [e.tuple, e])));
+}
+
 /** Orders partial states as one sensor's files are read: by first timestamp, then as given. */
 export function partialOrder(a: { firstTs: number; index: number }, b: { firstTs: number; index: number }): number {
   const fa = Number.isFinite(a.firstTs) ? a.firstTs : Infinity;
