@@ -97,7 +97,9 @@ if (!haveShared()) {
     assert.ok(captures > files.length * 0.8, `only ${captures} of ${files.length} analysed as captures`);
     // README.md at least is not a capture
     assert.ok(notCaptures >= 1, 'README.md should give CaptureOpenError');
-    assert.ok(Date.now() - started < 60_000, `walk took ${Date.now() - started} ms`);
+    // About 40 s alone on the 2-core VM, 60 s beside another test file; the bound catches a
+    // blow-up (a quadratic path, a hang), not a slow day of the VM.
+    assert.ok(Date.now() - started < 150_000, `walk took ${Date.now() - started} ms`);
   });
 
   test('README.md in the shared folder gives CaptureOpenError (→ null)', async () => {
