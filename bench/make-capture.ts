@@ -111,8 +111,8 @@ export interface MakeCaptureResult {
 // ---------------------------------------------------------------------------
 // PRNG
 
-/** sfc32: small, fast, good enough, and reproducible everywhere. */
-class Rng {
+/** sfc32: small, fast, good enough, and reproducible everywhere (bench/make-hostile.ts uses it too). */
+export class Rng {
   private a = 0x9e3779b9;
   private b = 0x243f6a88;
   private c = 0xb7e15162;
@@ -151,6 +151,16 @@ class Rng {
   /** Exponentially distributed with the given mean. */
   exp(mean: number): number {
     return -Math.log(1 - this.next()) * mean;
+  }
+  /** Random bytes into b[off, off + n). */
+  fill(b: Uint8Array, off: number, n: number): void {
+    for (let i = 0; i < n; i += 4) {
+      const v = this.u32();
+      b[off + i] = v & 0xff;
+      if (i + 1 < n) b[off + i + 1] = (v >>> 8) & 0xff;
+      if (i + 2 < n) b[off + i + 2] = (v >>> 16) & 0xff;
+      if (i + 3 < n) b[off + i + 3] = v >>> 24;
+    }
   }
   bytes(n: number): Uint8Array {
     const b = new Uint8Array(n);
