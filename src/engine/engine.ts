@@ -262,8 +262,11 @@ export class Engine {
     if ((v.proto === IPPROTO_ICMP || v.proto === IPPROTO_ICMPV6) && v.icmpType < 0) return;
     const flows = this.flows;
     const slot = flows.packet(v, v.srcPort, v.dstPort, bytes, packets);
-    if (v.proto !== IPPROTO_TCP && v.proto !== IPPROTO_UDP) return;
+    // Every new connection clears the slot's dissection state, not only TCP and
+    // UDP ones: an ICMP connection in a slot a probed TCP connection held must
+    // not inherit its application.
     if (flows.lastNew) this.dispatch.reset(slot);
+    if (v.proto !== IPPROTO_TCP && v.proto !== IPPROTO_UDP) return;
     const fromClient = flows.lastFromA === (flows.clientIsA[slot] === 1);
     if (v.proto === IPPROTO_TCP && (v.tcpFlags & TCP_SYN) !== 0) this.stacks.syn(v, this.hosts, this.classifier);
     this.dispatch.packet(v, slot, fromClient);
