@@ -22,6 +22,9 @@ import type { CliIO } from './io.js';
 import { createProgress } from './progress.js';
 import { readInputs } from './read-inputs.js';
 
+/** Files whose first packet is read at the same time, to order them. */
+const PEEK_CONCURRENCY = 16;
+
 export interface AnalyzeFilesOptions {
   jobs: number;
   maxPackets?: number;
@@ -48,12 +51,16 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
   };
   // Order: stdin (which can be read only once) is analysed first, its first timestamp then known.
   const stdinPartial = inputs.includes('-') ? await wrapOpen(() => analyseFile('-', engineFromSpec(spec), { maxPackets: opts.maxPackets })) : null;
-  const entries: { path: string; index: number; firstTs: number }[] = [];
-  for (let index = 0; index < inputs.length; index++) {
-    const path = inputs[index]!;
-    const firstTs = path === '-' ? stdinPartial!.firstTs : await wrapOpen(() => firstTimestamp(path));
-    entries.push({ path, index, firstTs });
-  }
+  // First timestamps, several files at a time (with many small files, opening them is most of the wait).
+  const entries: { path: string; index: number; firstTs: number }[] = inputs.map((path, index) => ({ path, index, firstTs: Infinity }));
+  let cursor = 0;
+  const peek = async (): Promise<void> => {
+    while (cursor < entries.length) {
+      const e = entries[cursor++]!;
+      e.firstTs = e.path === '-' ? stdinPartial!.firstTs : await wrapOpen(() => firstTimestamp(e.path));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PEEK_CONCURRENCY, entries.length) }, peek));
   entries.sort(partialOrder);
 
   const sizes = entries.map((e) => (e.path === '-' ? 0 : captureSize(e.path) ?? 0));

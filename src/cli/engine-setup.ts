@@ -23,8 +23,17 @@ export function engineFor(loaded: LoadedConfig, internal: string[] | undefined):
   return new Engine({ classifier: classifierFrom(loaded, internal), intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
 }
 
+/** The configuration of a spec, loaded once per thread (a worker builds an engine per file). */
+let specCache: { key: string; loaded: LoadedConfig; config: NpsConfig } | null = null;
+
 export function engineFromSpec(spec: EngineSpec): Engine {
-  return engineFor(loadConfig({ path: spec.configPath, cwd: spec.cwd }), spec.internal);
+  const key = JSON.stringify(spec);
+  if (specCache === null || specCache.key !== key) {
+    const loaded = loadConfig({ path: spec.configPath, cwd: spec.cwd });
+    specCache = { key, loaded, config: classifierConfig(loaded, spec.internal) };
+  }
+  const { loaded, config } = specCache;
+  return new Engine({ classifier: new ConfigClassifier(config, config.limits.dnsNames), intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
 }
 
 /**
@@ -32,7 +41,13 @@ export function engineFromSpec(spec: EngineSpec): Engine {
  * with one inventoried group of the given ranges ("all": every address).
  */
 export function classifierFrom(loaded: LoadedConfig, internal: string[] | undefined): Classifier {
-  if (!internal || internal.length === 0) return new ConfigClassifier(loaded.config, loaded.config.limits.dnsNames);
+  const config = classifierConfig(loaded, internal);
+  return new ConfigClassifier(config, config.limits.dnsNames);
+}
+
+/** The configuration the classifier uses: the loaded one, or with `--internal` replacing its internal groups. */
+function classifierConfig(loaded: LoadedConfig, internal: string[] | undefined): NpsConfig {
+  if (!internal || internal.length === 0) return loaded.config;
   const items = internal.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   const texts = items.length === 1 && items[0] === 'all' ? ['0.0.0.0/0', '::/0'] : items;
   const ranges: AddressRange[] = [];
@@ -41,7 +56,5 @@ export function classifierFrom(loaded: LoadedConfig, internal: string[] | undefi
     if (r === null) throw new UsageError(`--internal: "${item}" is not an address range; give CIDR blocks such as 10.0.0.0/8 or fd00::/8, first-last ranges, or "all"`);
     ranges.push(r);
   }
-  const config: NpsConfig = { ...loaded.config, internal: [{ name: 'command-line', ranges, inventory: true, assignment: 'dhcp' }] };
-  return new ConfigClassifier(config, config.limits.dnsNames);
+  return { ...loaded.config, internal: [{ name: 'command-line', ranges, inventory: true, assignment: 'dhcp' }] };
 }
-

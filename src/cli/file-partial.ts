@@ -1,7 +1,7 @@
 /** One capture file analysed on its own engine, to a partial state (on a worker or the main thread). */
 import { readCapture } from '../capture/reader.js';
 import type { Engine } from '../engine/engine.js';
-import { adoptAsFirst, exportPartial, watchEdges, type PartialState } from '../engine/partial.js';
+import { adoptAsFirst, exportAndRelease, watchEdges, type PartialState } from '../engine/partial.js';
 import type { ReportFile } from '../report/build.js';
 
 export async function analyseFile(
@@ -10,7 +10,7 @@ export async function analyseFile(
   opts: { maxPackets?: number; onProgress?: (bytes: number, packets: number) => void },
 ): Promise<PartialState> {
   const { file, watch } = await readFileInto(path, engine, opts);
-  return exportPartial(engine, file, watch);
+  return exportAndRelease(engine, file, watch);
 }
 
 /** The first file (in time order) read straight into the engine the others fold into (see adoptAsFirst). */

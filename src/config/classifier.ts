@@ -118,39 +118,20 @@ export class ConfigClassifier implements Classifier {
     /** Learned addresses kept per family (`limits.dns_names`). */
     readonly maxLearned = config.limits?.dnsNames ?? 65536,
   ) {
-    const c4: Candidate[] = [];
-    const c6: Candidate[] = [];
-    let order = 0;
-    const add = (r: AddressRange, kind: Candidate['kind'], cls: AddrClass, group: number) => {
-      const cand = { first: toBig(r.first, r.version), last: toBig(r.last, r.version), kind, cls, group, order: order++ };
-      (r.version === 4 ? c4 : c6).push(cand);
-    };
-    config.excluded.forEach((g, i) => g.ranges.forEach((r) => add(r, 'excluded', AddrClass.Excluded, i)));
-    config.internal.forEach((g, i) => g.ranges.forEach((r) => add(r, 'internal', g.inventory ? AddrClass.Inventoried : AddrClass.Tracked, i)));
-    // Link-local addresses cannot be routed: they belong to the local segment unless a range says otherwise.
-    add(LINK_LOCAL_4, 'linklocal', AddrClass.Inventoried, -1);
-    add(LINK_LOCAL_6, 'linklocal', AddrClass.Inventoried, -1);
-    config.external.forEach((g, i) => g.ranges.forEach((r) => add(r, 'external', AddrClass.Monitored, i)));
-
-    const f4 = flatten(c4, 0xffffffffn);
-    this.starts4 = Float64Array.from(f4.starts, (x) => Number(x));
-    this.cls4 = Uint8Array.from(f4.cls);
-    this.group4s = Int32Array.from(f4.group);
-    this.block16 = new Int32Array(65536);
-    for (let b = 0, seg = 0; b < 65536; b++) {
-      const lo = b * 65536;
-      const hi = lo + 65535;
-      while (seg + 1 < this.starts4.length && this.starts4[seg + 1]! <= lo) seg++;
-      this.block16[b] = seg + 1 < this.starts4.length && this.starts4[seg + 1]! <= hi ? -1 : seg;
-    }
-    const f6 = flatten(c6, (1n << 128n) - 1n);
-    this.n6 = f6.starts.length;
-    this.starts6 = new Uint32Array(this.n6 * 4);
-    f6.starts.forEach((x, i) => fromBig6(x, this.starts6, i * 4));
-    this.cls6 = Uint8Array.from(f6.cls);
-    this.group6s = Int32Array.from(f6.group);
-    this.excludedMacs = new Set(config.excluded.flatMap((g) => g.macs));
-    this.hasNameGroups = config.external.some((g) => g.fqdns.length > 0);
+    // The range tables depend on the configuration alone: built once per configuration
+    // (an analysis of many files makes an engine, and so a classifier, per file).
+    let t = TABLES.get(config);
+    if (t === undefined) TABLES.set(config, (t = buildTables(config)));
+    this.starts4 = t.starts4;
+    this.cls4 = t.cls4;
+    this.group4s = t.group4s;
+    this.block16 = t.block16;
+    this.n6 = t.n6;
+    this.starts6 = t.starts6;
+    this.cls6 = t.cls6;
+    this.group6s = t.group6s;
+    this.excludedMacs = t.excludedMacs;
+    this.hasNameGroups = t.hasNameGroups;
   }
 
   private seg4(ip: number): number {
@@ -270,4 +251,57 @@ export class ConfigClassifier implements Classifier {
 
 function key6(w: ArrayLike<number>): string {
   return `${w[0]! >>> 0}:${w[1]! >>> 0}:${w[2]! >>> 0}:${w[3]! >>> 0}`;
+}
+
+/** A configuration's range tables (read-only once built). */
+interface RangeTables {
+  starts4: Float64Array;
+  cls4: Uint8Array;
+  group4s: Int32Array;
+  block16: Int32Array;
+  n6: number;
+  starts6: Uint32Array;
+  cls6: Uint8Array;
+  group6s: Int32Array;
+  excludedMacs: Set<number>;
+  hasNameGroups: boolean;
+}
+
+const TABLES = new WeakMap<NpsConfig, RangeTables>();
+
+function buildTables(config: NpsConfig): RangeTables {
+  const c4: Candidate[] = [];
+  const c6: Candidate[] = [];
+  let order = 0;
+  const add = (r: AddressRange, kind: Candidate['kind'], cls: AddrClass, group: number) => {
+    const cand = { first: toBig(r.first, r.version), last: toBig(r.last, r.version), kind, cls, group, order: order++ };
+    (r.version === 4 ? c4 : c6).push(cand);
+  };
+  config.excluded.forEach((g, i) => g.ranges.forEach((r) => add(r, 'excluded', AddrClass.Excluded, i)));
+  config.internal.forEach((g, i) => g.ranges.forEach((r) => add(r, 'internal', g.inventory ? AddrClass.Inventoried : AddrClass.Tracked, i)));
+  // Link-local addresses cannot be routed: they belong to the local segment unless a range says otherwise.
+  add(LINK_LOCAL_4, 'linklocal', AddrClass.Inventoried, -1);
+  add(LINK_LOCAL_6, 'linklocal', AddrClass.Inventoried, -1);
+  config.external.forEach((g, i) => g.ranges.forEach((r) => add(r, 'external', AddrClass.Monitored, i)));
+
+  const f4 = flatten(c4, 0xffffffffn);
+  const starts4 = Float64Array.from(f4.starts, (x) => Number(x));
+  const cls4 = Uint8Array.from(f4.cls);
+  const group4s = Int32Array.from(f4.group);
+  const block16 = new Int32Array(65536);
+  for (let b = 0, seg = 0; b < 65536; b++) {
+    const lo = b * 65536;
+    const hi = lo + 65535;
+    while (seg + 1 < starts4.length && starts4[seg + 1]! <= lo) seg++;
+    block16[b] = seg + 1 < starts4.length && starts4[seg + 1]! <= hi ? -1 : seg;
+  }
+  const f6 = flatten(c6, (1n << 128n) - 1n);
+  const n6 = f6.starts.length;
+  const starts6 = new Uint32Array(n6 * 4);
+  f6.starts.forEach((x, i) => fromBig6(x, starts6, i * 4));
+  const cls6 = Uint8Array.from(f6.cls);
+  const group6s = Int32Array.from(f6.group);
+  const excludedMacs = new Set(config.excluded.flatMap((g) => g.macs));
+  const hasNameGroups = config.external.some((g) => g.fqdns.length > 0);
+  return { starts4, cls4, group4s, block16, n6, starts6, cls6, group6s, excludedMacs, hasNameGroups };
 }

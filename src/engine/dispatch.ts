@@ -69,6 +69,9 @@ export interface DispatchStats {
   streamsDropped: number;
 }
 
+/** Per-slot arrays of a released dispatcher (per thread). */
+let spareSlots: { tied: Uint8Array; tries: Uint8Array; bad: Uint8Array; done: Uint8Array; messages: Uint16Array; viaProbe: Uint8Array } | null = null;
+
 export class Dispatcher implements DissectContext {
   private readonly tied: Uint8Array;
   private readonly tries: Uint8Array;
@@ -101,13 +104,21 @@ export class Dispatcher implements DissectContext {
     readonly maxStreams = MAX_STREAMS,
   ) {
     const cap = flows.capacity;
-    this.tied = new Uint8Array(cap);
-    this.tries = new Uint8Array(cap);
-    this.bad = new Uint8Array(cap);
-    this.done = new Uint8Array(cap);
-    this.messages = new Uint16Array(cap);
-    this.viaProbe = new Uint8Array(cap);
+    // Reused from a dispatcher that is done (see release); every slot is reset when a connection takes it.
+    const a = spareSlots !== null && spareSlots.tied.length === cap ? spareSlots : null;
+    if (a !== null) spareSlots = null;
+    this.tied = a?.tied ?? new Uint8Array(cap);
+    this.tries = a?.tries ?? new Uint8Array(cap);
+    this.bad = a?.bad ?? new Uint8Array(cap);
+    this.done = a?.done ?? new Uint8Array(cap);
+    this.messages = a?.messages ?? new Uint16Array(cap);
+    this.viaProbe = a?.viaProbe ?? new Uint8Array(cap);
     this.tiedCount = new Uint32Array(registry.list.length);
+  }
+
+  /** Gives the per-slot arrays to the next dispatcher of the same capacity; this one must not be used afterwards. */
+  release(): void {
+    spareSlots = { tied: this.tied, tries: this.tries, bad: this.bad, done: this.done, messages: this.messages, viaProbe: this.viaProbe };
   }
 
   /** A new connection took `slot`: forget the previous one's state. */

@@ -141,6 +141,14 @@ export function exportPartial(engine: Engine, file: ReportFile, watch: { edges: 
   };
 }
 
+/** exportPartial, for an engine that is done with afterwards: its connection table and dissection slots are reused by the next. */
+export function exportAndRelease(engine: Engine, file: ReportFile, watch: { edges: FileEdges; finishing: boolean } | null = null): PartialState {
+  const p = exportPartial(engine, file, watch);
+  engine.flows.release();
+  engine.dispatch.release();
+  return p;
+}
+
 /**
  * Makes the engine that read the first file (in time order) the one the
  * others fold into, instead of folding its partial state into an empty

@@ -57,8 +57,37 @@ for (const [req, rep] of [[128, 129], [133, 134], [135, 136], [130, 131], [139, 
   ICMP6_IS_REQ[req] = 1;
 }
 
+/** The per-slot arrays of a table, kept for reuse (see FlowTable.release). */
+interface FlowArrays {
+  heads: Int32Array; chain: Int32Array; hash: Int32Array; ver: Uint8Array; proto: Uint8Array;
+  addrA: Uint32Array; addrB: Uint32Array; portA: Uint16Array; portB: Uint16Array; clientIsA: Uint8Array;
+  state: Uint16Array; pktsA: Float64Array; pktsB: Float64Array; bytesA: Float64Array; bytesB: Float64Array;
+  firstTs: Float64Array; lastTs: Float64Array; vlan: Int16Array; key: Int32Array; prev: Int32Array; next: Int32Array;
+}
+
+function newArrays(cap: number, buckets: number): FlowArrays {
+  return {
+    heads: new Int32Array(buckets), chain: new Int32Array(cap), hash: new Int32Array(cap), ver: new Uint8Array(cap), proto: new Uint8Array(cap),
+    addrA: new Uint32Array(cap * 4), addrB: new Uint32Array(cap * 4), portA: new Uint16Array(cap), portB: new Uint16Array(cap),
+    clientIsA: new Uint8Array(cap), state: new Uint16Array(cap), pktsA: new Float64Array(cap), pktsB: new Float64Array(cap),
+    bytesA: new Float64Array(cap), bytesB: new Float64Array(cap), firstTs: new Float64Array(cap), lastTs: new Float64Array(cap),
+    vlan: new Int16Array(cap), key: new Int32Array(cap * 4), prev: new Int32Array(cap), next: new Int32Array(cap),
+  };
+}
+
+/** Arrays of released tables (per thread), by capacity; at most one kept. */
+let spare: FlowArrays | null = null;
+
+function takeSpare(cap: number): FlowArrays | null {
+  const a = spare;
+  if (a === null || a.chain.length !== cap) return null;
+  spare = null;
+  return a;
+}
+
 export class FlowTable {
   readonly capacity: number;
+  private arrays: FlowArrays | null;
   private readonly mask: number;
   private readonly heads: Int32Array;
   readonly chain: Int32Array;
@@ -93,6 +122,8 @@ export class FlowTable {
   private readonly lruHead = new Int32Array([NIL, NIL]);
   private readonly lruTail = new Int32Array([NIL, NIL]);
   private freeHead = NIL;
+  /** Slots from here on have never been used. */
+  private unused = 0;
   size = 0;
   evicted = 0;
   /** Connections ever created. */
@@ -121,29 +152,34 @@ export class FlowTable {
     let buckets = 16;
     while (buckets < cap * 2) buckets *= 2;
     this.mask = buckets - 1;
-    this.heads = new Int32Array(buckets).fill(NIL);
-    this.chain = new Int32Array(cap);
-    this.hash = new Int32Array(cap);
-    this.ver = new Uint8Array(cap);
-    this.proto = new Uint8Array(cap);
-    this.addrA = new Uint32Array(cap * 4);
-    this.addrB = new Uint32Array(cap * 4);
-    this.portA = new Uint16Array(cap);
-    this.portB = new Uint16Array(cap);
-    this.clientIsA = new Uint8Array(cap);
-    this.state = new Uint16Array(cap);
-    this.pktsA = new Float64Array(cap);
-    this.pktsB = new Float64Array(cap);
-    this.bytesA = new Float64Array(cap);
-    this.bytesB = new Float64Array(cap);
-    this.firstTs = new Float64Array(cap);
-    this.lastTs = new Float64Array(cap);
-    this.vlan = new Int16Array(cap);
-    this.key = new Int32Array(cap * 4);
-    this.prev = new Int32Array(cap);
-    this.next = new Int32Array(cap);
-    for (let i = 0; i < cap; i++) this.next[i] = i + 1 < cap ? i + 1 : NIL;
-    this.freeHead = 0;
+    // A table given back by an engine that is done (one file of several) is
+    // reused: allocating and collecting these arrays for every small file
+    // cost more than analysing it.
+    const a = takeSpare(cap) ?? newArrays(cap, buckets);
+    this.arrays = a;
+    this.heads = a.heads.fill(NIL);
+    this.chain = a.chain;
+    this.hash = a.hash;
+    this.ver = a.ver;
+    this.proto = a.proto;
+    this.addrA = a.addrA;
+    this.addrB = a.addrB;
+    this.portA = a.portA;
+    this.portB = a.portB;
+    this.clientIsA = a.clientIsA;
+    this.state = a.state;
+    this.pktsA = a.pktsA;
+    this.pktsB = a.pktsB;
+    this.bytesA = a.bytesA;
+    this.bytesB = a.bytesB;
+    this.firstTs = a.firstTs;
+    this.lastTs = a.lastTs;
+    this.vlan = a.vlan;
+    this.key = a.key;
+    this.prev = a.prev;
+    this.next = a.next;
+    // Slots never used yet are handed out in order (unused); freed ones go on the free list.
+    this.freeHead = NIL;
     this.tcpTimeout = opts.tcpTimeoutUs ?? 300e6;
     this.udpTimeout = opts.udpTimeoutUs ?? 60e6;
     this.otherTimeout = opts.otherTimeoutUs ?? 60e6;
@@ -374,6 +410,10 @@ export class FlowTable {
   }
 
   private allocate(ts: number, list: number): number {
+    if (this.freeHead === NIL && this.unused < this.capacity) {
+      this.freeHead = this.unused++;
+      this.next[this.freeHead] = NIL;
+    }
     if (this.freeHead === NIL) {
       // Full: end the least recently active connection of either list.
       const a = this.lruHead[0]!;
@@ -538,5 +578,15 @@ export class FlowTable {
   /** Idle time after which a connection of this protocol ends, microseconds. */
   idleTimeoutUs(proto: number): number {
     return this.timeoutFor(proto);
+  }
+
+  /**
+   * Gives the arrays back for the next table of the same capacity (every slot
+   * is set again when used, the bucket heads and free list when a table takes
+   * them). The table must not be used afterwards.
+   */
+  release(): void {
+    if (this.arrays !== null) spare = this.arrays;
+    this.arrays = null;
   }
 }
