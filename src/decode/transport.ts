@@ -65,7 +65,8 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
         if (ulen !== 0) errs.count('udp.bad_length');
         ulen = wireEnd - off;
       } else if (off + ulen > wireEnd) {
-        errs.count('udp.length_exceeds_ip_payload');
+        // A first fragment carries the UDP header of the whole datagram: its length is the datagram's.
+        if (!v.isFragment) errs.count('udp.length_exceeds_ip_payload');
         ulen = wireEnd - off;
       }
       const pend = off + ulen < end ? off + ulen : end;
