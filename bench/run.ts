@@ -335,24 +335,31 @@ interface Row {
   mix: MakeCaptureResult['kinds'];
 }
 
-async function run(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
-  mkdirSync(OUT, { recursive: true });
-  if (o.hostile) return runHostile(o);
+/** Builds dist/ (unless --no-build), checks it is there, and names the machine; null on failure. */
+function prepare(o: Options): ReturnType<typeof machine> | null {
   if (o.build) {
     process.stderr.write('bench: building (tsc -p tsconfig.build.json)\n');
     const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) {
       process.stderr.write('bench: the build failed\n');
-      return 1;
+      return null;
     }
   }
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     process.stderr.write('bench: dist/cli/main.js is missing: run without --no-build\n');
-    return 1;
+    return null;
   }
   const m = machine();
   process.stderr.write(`bench: ${m.cpu}, ${m.cores} cores, node ${m.node}\n`);
+  return m;
+}
+
+async function run(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  mkdirSync(OUT, { recursive: true });
+  if (o.hostile) return runHostile(o);
+  const m = prepare(o);
+  if (m === null) return 1;
 
   const rows: Row[] = [];
   let profileSummary: ReturnType<typeof summariseProfile> | null = null;
@@ -554,20 +561,8 @@ interface HostileRow {
 }
 
 async function runHostile(o: Options): Promise<number> {
-  if (o.build) {
-    process.stderr.write('bench: building (tsc -p tsconfig.build.json)\n');
-    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-    if (b.status !== 0) {
-      process.stderr.write('bench: the build failed\n');
-      return 1;
-    }
-  }
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
-    process.stderr.write('bench: dist/cli/main.js is missing: run without --no-build\n');
-    return 1;
-  }
-  const m = machine();
-  process.stderr.write(`bench: ${m.cpu}, ${m.cores} cores, node ${m.node}\n`);
+  const m = prepare(o);
+  if (m === null) return 1;
   const rows: HostileRow[] = [];
   for (const kind of HOSTILE_KINDS) {
     const cap = ensureHostile(kind, o.hostilePackets);
