@@ -20,7 +20,12 @@ export interface EngineSpec {
 }
 
 export function engineFor(loaded: LoadedConfig, internal: string[] | undefined): Engine {
-  return new Engine({ classifier: classifierFrom(loaded, internal), intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
+  return engineWith(loaded, classifierConfig(loaded, internal));
+}
+
+/** The engine for a loaded configuration and the configuration its classifier uses. */
+function engineWith(loaded: LoadedConfig, config: NpsConfig): Engine {
+  return new Engine({ classifier: new ConfigClassifier(config, config.limits.dnsNames), intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
 }
 
 /** The configuration of a spec, loaded once per thread (a worker builds an engine per file). */
@@ -32,8 +37,7 @@ export function engineFromSpec(spec: EngineSpec): Engine {
     const loaded = loadConfig({ path: spec.configPath, cwd: spec.cwd });
     specCache = { key, loaded, config: classifierConfig(loaded, spec.internal) };
   }
-  const { loaded, config } = specCache;
-  return new Engine({ classifier: new ConfigClassifier(config, config.limits.dnsNames), intervalUs: loaded.config.reporting.updateIntervalUs, ...engineLimits(loaded.config.limits) });
+  return engineWith(specCache.loaded, specCache.config);
 }
 
 /**
