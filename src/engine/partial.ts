@@ -7,7 +7,7 @@
  * what is "later" (an ARP binding, a VLAN, a DHCP lease) is later in time.
  */
 import type { CaptureProblem } from '../capture/frame.js';
-import { FlowAggregator, type AggRow, type AggRowData, type AggRowKey } from '../flows/aggregate.js';
+import type { AggRowKey, AggRowsData, FlowAggregator, RowId } from '../flows/aggregate.js';
 import { FlowState, type FlowTable } from '../flows/flow-table.js';
 import type { HostData, MacData } from '../inventory/hosts.js';
 import type { Observation } from '../inventory/observations.js';
@@ -34,7 +34,7 @@ export interface PartialState {
   hosts: HostData[];
   macs: MacData[];
   observations: Observation[];
-  rows: AggRowData[];
+  rows: AggRowsData;
   edges: FileEdges;
 }
 
@@ -65,7 +65,7 @@ export interface EdgeConnection {
 /** Edge connections kept per file and kind: beyond this, some are counted twice. */
 const MAX_EDGES = 65536;
 
-function edgeOf(t: FlowTable, slot: number, row: AggRow, ts: number, counts: EdgeConnection['counts']): EdgeConnection {
+function edgeOf(agg: FlowAggregator, t: FlowTable, slot: number, row: RowId, ts: number, counts: EdgeConnection['counts']): EdgeConnection {
   const o = slot * 4;
   const end = (a: Uint32Array, port: number) => `${a[o]}.${a[o + 1]}.${a[o + 2]}.${a[o + 3]}:${port}`;
   const a = end(t.addrA, t.portA[slot]!);
@@ -76,7 +76,7 @@ function edgeOf(t: FlowTable, slot: number, row: AggRow, ts: number, counts: Edg
     client: t.clientIsA[slot] === 1 ? a : b,
     proto,
     ts,
-    row: FlowAggregator.keyOf(row),
+    row: agg.keyOf(row),
     counts,
   };
 }
@@ -90,11 +90,11 @@ export function watchEdges(engine: Engine): { edges: FileEdges; finishing: boole
     const handshake = proto === 6 && (t.state[slot]! & (FlowState.SynFromA | FlowState.SynFromB)) !== 0;
     if (!handshake && first - engine.firstTs <= t.idleTimeoutUs(proto) && w.edges.early.length < MAX_EDGES) {
       const counts: EdgeConnection['counts'] = [t.clientPackets(slot), t.serverPackets(slot), t.clientBytes(slot), t.serverBytes(slot), t.lastTs[slot]!];
-      w.edges.early.push(edgeOf(t, slot, row, first, counts));
+      w.edges.early.push(edgeOf(engine.aggregate, t, slot, row, first, counts));
     }
     const closed = proto === 6 && ((t.state[slot]! & FlowState.Rst) !== 0 || (t.state[slot]! & (FlowState.FinFromA | FlowState.FinFromB)) === (FlowState.FinFromA | FlowState.FinFromB));
     if (w.finishing && !closed && w.edges.open.length < MAX_EDGES) {
-      w.edges.open.push(edgeOf(t, slot, row, t.lastTs[slot]!, null));
+      w.edges.open.push(edgeOf(engine.aggregate, t, slot, row, t.lastTs[slot]!, null));
     }
   };
   return w;
@@ -219,10 +219,10 @@ function stitch(engine: Engine, p: PartialState): void {
     open.delete(e.tuple);
     const from = agg.findRow(e.row);
     const to = agg.findRow(o.row);
-    if (from === null || from.connections === 0) continue;
-    from.connections--;
+    if (from < 0 || agg.connections(from) === 0) continue;
+    agg.uncount(from);
     engine.flows.created--;
-    if (to !== null && to !== from && e.counts !== null) moveCounts(agg, from, to, e.counts, e.client === o.client);
+    if (to >= 0 && to !== from && e.counts !== null) agg.moveCounts(from, to, e.counts, e.client === o.client);
     // Its part in this file may go on into the next: it belongs to the first part's row.
     const c = continuing.get(e.tuple);
     if (c !== undefined) {
@@ -235,18 +235,4 @@ function stitch(engine: Engine, p: PartialState): void {
   for (const [k, o] of open) if (p.lastTs - o.ts > engine.flows.idleTimeoutUs(o.proto)) open.delete(k);
   for (const [k, c] of continuing) open.set(k, c);
   openAtEnd.set(engine, open);
-}
-
-function moveCounts(agg: FlowAggregator, from: AggRow, to: AggRow, counts: [number, number, number, number, number], sameClient: boolean): void {
-  const [cp, sp, cb, sb, last] = counts;
-  from.clientPackets -= cp;
-  from.serverPackets -= sp;
-  from.clientBytes -= cb;
-  from.serverBytes -= sb;
-  to.clientPackets += sameClient ? cp : sp;
-  to.serverPackets += sameClient ? sp : cp;
-  to.clientBytes += sameClient ? cb : sb;
-  to.serverBytes += sameClient ? sb : cb;
-  if (last > to.last) to.last = last;
-  if (from.connections === 0 && from.clientPackets === 0 && from.serverPackets === 0) agg.removeRow(from);
 }

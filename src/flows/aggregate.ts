@@ -5,6 +5,11 @@
  * label. Runs once per connection; keys are numeric hashes compared field by
  * field, and text (addresses, labels, Community IDs) is made only when the
  * report is built. The number of rows is bounded.
+ *
+ * Rows live in typed-array columns, one index per row (a RowId), not in
+ * objects: about 190 bytes a row instead of about 630, which is what a long
+ * capture's report (a row per pair, port and 30-minute interval) or a
+ * spoofing flood fills memory with.
  */
 import { AddrClass, type Classifier } from '../config/classify.js';
 import { ip4Bytes, ip4ToString, ip6Bytes, ip6ToString } from '../inventory/addr-format.js';
@@ -14,6 +19,9 @@ import type { FlowTable } from './flow-table.js';
 
 /** Community IDs kept per row: the first connections' (each costs a SHA-1 when the report is built). */
 export const MAX_COMMUNITY_IDS = 4;
+
+/** A row of the aggregator: an index into its columns. */
+export type RowId = number;
 
 /** A report row as the report builder sees it. */
 export interface FlowRow {
@@ -60,94 +68,74 @@ export interface AggRowKey {
   s: [number, number, number, number];
 }
 
+/** Per-row numbers, in this order, in `nums`. */
+const CONNS = 0, CPKTS = 1, SPKTS = 2, CBYTES = 3, SBYTES = 4, FIRST = 5, LAST = 6, NUMS = 7;
+/** Fixed per-row integers, in this order, in `ints`. */
+const IV = 0, META = 1, CGROUP = 2, SGROUP = 3, HASH = 4, NEXT = 5, APP = 6, WIDE = 7, INTS = 8;
+/** Address words of a wide sample: 4 client, 4 server. */
+const WIDE_WORDS = 8;
+
 /**
- * Keeps a row's Community ID samples as the MAX_COMMUNITY_IDS connections
- * that began first (ties: client port, then addresses), whatever order the
- * connections end or files are folded in. A sample is `step` numbers from
- * `src[at]`: the first packet's time, the client port, and when an endpoint
- * is collapsed 4 client and 4 server address words.
+ * Every row as columns, for merging into another aggregator (parallel
+ * analysis): plain typed arrays, which cross a thread boundary as one copy.
+ * Row i has ints[i*8..], words[i*8..] (client then server address), nums[i*7..],
+ * sampleTs/samplePort[i*4..] (`nSamples[i]` used) and, for rows with a
+ * collapsed endpoint, wide[i*32..] (8 address words per sample).
  */
-function offerSample(samples: number[], src: ArrayLike<number>, at: number, step: number): void {
-  const before = (i: number): boolean => {
-    for (let j = 0; j < step; j++) {
-      const a = src[at + j]!;
-      const b = samples[i + j]!;
-      if (a !== b) return a < b;
-    }
-    return false;
-  };
-  let i = samples.length;
-  while (i > 0 && before(i - step)) i -= step;
-  if (i >= MAX_COMMUNITY_IDS * step) return;
-  // Same connection offered twice (a stitched one): keep one.
-  if (i > 0) {
-    let same = true;
-    for (let j = 0; j < step && same; j++) same = samples[i - step + j] === src[at + j];
-    if (same) return;
-  }
-  const group: number[] = [];
-  for (let j = 0; j < step; j++) group.push(src[at + j]!);
-  samples.splice(i, 0, ...group);
-  if (samples.length > MAX_COMMUNITY_IDS * step) samples.length = MAX_COMMUNITY_IDS * step;
+export interface AggRowsData {
+  count: number;
+  ints: Int32Array;
+  words: Uint32Array;
+  nums: Float64Array;
+  sampleTs: Float64Array;
+  samplePort: Int32Array;
+  nSamples: Uint8Array;
+  wide: Uint32Array;
+  /** Applications recognised from payload: APP column values index this. */
+  apps: Application[];
 }
 
-/** A row as plain data (see FlowAggregator.exportRows). */
-export interface AggRowData extends AggRowKey {
-  connections: number;
-  clientPackets: number;
-  serverPackets: number;
-  clientBytes: number;
-  serverBytes: number;
-  first: number;
-  last: number;
-  samples: number[];
-  app: Application | null;
+/** IP version (1 bit: 6 or 4), protocol (8), client and server class (3 each), server port (16) in one 31-bit word. */
+function packMeta(ver: number, proto: number, cCls: number, sCls: number, port: number): number {
+  return (ver === 6 ? 1 : 0) | ((proto & 0xff) << 1) | ((cCls & 7) << 9) | ((sCls & 7) << 12) | ((port & 0xffff) << 15);
 }
-
-export class AggRow {
-  next: AggRow | null = null;
-  connections = 0;
-  clientPackets = 0;
-  serverPackets = 0;
-  clientBytes = 0;
-  serverBytes = 0;
-  first = Infinity;
-  last = -Infinity;
-  /**
-   * Tuples of the connections that began first, for their Community IDs: the
-   * first packet's time, the client port, then (only when an endpoint
-   * collapses, so addresses vary) 4 client and 4 server address words.
-   */
-  readonly samples: number[] = [];
-  /** The endpoints' addresses as text, made once when the report first asks. */
-  texts: [string | null, string | null] | null = null;
-  /** Application recognised from the payload of one of its connections (else the port decides). */
-  app: Application | null = null;
-  constructor(
-    readonly hash: number,
-    readonly interval: number,
-    readonly ver: number,
-    readonly proto: number,
-    readonly port: number,
-    readonly cCls: AddrClass,
-    readonly sCls: AddrClass,
-    /** Group of a monitored endpoint (its label), else -1. */
-    readonly cGroup: number,
-    readonly sGroup: number,
-    readonly c0: number, readonly c1: number, readonly c2: number, readonly c3: number,
-    readonly s0: number, readonly s1: number, readonly s2: number, readonly s3: number,
-  ) {}
-}
+const metaVer = (m: number): number => (m & 1 ? 6 : 4);
+const metaProto = (m: number): number => (m >>> 1) & 0xff;
+const metaCCls = (m: number): AddrClass => (m >>> 9) & 7;
+const metaSCls = (m: number): AddrClass => (m >>> 12) & 7;
+const metaPort = (m: number): number => (m >>> 15) & 0xffff;
 
 export class FlowAggregator {
-  private readonly buckets = new Map<number, AggRow>();
+  private cap = 0;
+  /** Rows in use (live ones; freed ones wait in `free`). */
   private count = 0;
+  /** Row ids handed out so far (live or freed). */
+  private used = 0;
+  private free: number[] = [];
+  private ints = new Int32Array(0);
+  private words = new Uint32Array(0);
+  private nums = new Float64Array(0);
+  private sampleTs = new Float64Array(0);
+  private samplePort = new Int32Array(0);
+  private nSamples = new Uint8Array(0);
+  /** Address words of wide samples, MAX_COMMUNITY_IDS * 8 per wide row, indexed by the WIDE column. */
+  private widePool = new Uint32Array(0);
+  private wideUsed = 0;
+  private wideFree: number[] = [];
+  /** Open hash of row chains: head row id + 1 per bucket (0: empty). */
+  private heads = new Int32Array(0);
+  private apps: Application[] = [];
+  private appIndex = new Map<Application, number>();
+  /** Addresses as text, made when the report first asks (per row: client, server). */
+  private texts: (string | null | undefined)[] | null = null;
+  private readonly text4 = new Map<number, string>();
+
   dropped = 0;
   private readonly c = new Uint32Array(4);
   private readonly handed = new Float64Array(4);
   private readonly s = new Uint32Array(4);
-  /** Scratch for one Community ID sample. */
-  private readonly group: number[] = new Array<number>(10).fill(0);
+  /** Scratch for one Community ID sample: time, client port, 4 client and 4 server words. */
+  private readonly group = new Float64Array(10);
 
   constructor(
     private readonly classifier: Classifier,
@@ -157,14 +145,70 @@ export class FlowAggregator {
   ) {}
 
   /** Told of each connection folded and the row it went to (files analysed separately note their edges; see engine/partial.ts). */
-  onAdded: ((t: FlowTable, slot: number, row: AggRow) => void) | null = null;
+  onAdded: ((t: FlowTable, slot: number, row: RowId) => void) | null = null;
 
   /** Application a connection's payload was recognised as, when it differs from its port's (set by the engine). */
   payloadApp: ((t: FlowTable, slot: number) => Application | null) | null = null;
 
+  get size(): number {
+    return this.count;
+  }
+
+  // Column accessors for the report builder.
+  interval(r: RowId): number {
+    return this.ints[r * INTS + IV]!;
+  }
+  ver(r: RowId): number {
+    return metaVer(this.ints[r * INTS + META]!);
+  }
+  proto(r: RowId): number {
+    return metaProto(this.ints[r * INTS + META]!);
+  }
+  cCls(r: RowId): AddrClass {
+    return metaCCls(this.ints[r * INTS + META]!);
+  }
+  sCls(r: RowId): AddrClass {
+    return metaSCls(this.ints[r * INTS + META]!);
+  }
+  port(r: RowId): number {
+    return metaPort(this.ints[r * INTS + META]!);
+  }
+  cGroup(r: RowId): number {
+    return this.ints[r * INTS + CGROUP]!;
+  }
+  sGroup(r: RowId): number {
+    return this.ints[r * INTS + SGROUP]!;
+  }
+  /** Word i (0–3) of the client (`server` false) or server address; 0 when that endpoint is collapsed. */
+  word(r: RowId, server: boolean, i: number): number {
+    return this.words[r * 8 + (server ? 4 : 0) + i]!;
+  }
+  connections(r: RowId): number {
+    return this.nums[r * NUMS + CONNS]!;
+  }
+  clientPackets(r: RowId): number {
+    return this.nums[r * NUMS + CPKTS]!;
+  }
+  serverPackets(r: RowId): number {
+    return this.nums[r * NUMS + SPKTS]!;
+  }
+  clientBytes(r: RowId): number {
+    return this.nums[r * NUMS + CBYTES]!;
+  }
+  serverBytes(r: RowId): number {
+    return this.nums[r * NUMS + SBYTES]!;
+  }
+  first(r: RowId): number {
+    return this.nums[r * NUMS + FIRST]!;
+  }
+  last(r: RowId): number {
+    return this.nums[r * NUMS + LAST]!;
+  }
+
   /** A row's application: recognised from payload, else by its server port. */
-  applicationOf(r: AggRow): Application {
-    return r.app ?? applicationByPort(r.proto, r.port);
+  applicationOf(r: RowId): Application {
+    const a = this.ints[r * INTS + APP]!;
+    return a >= 0 ? this.apps[a]! : applicationByPort(this.proto(r), this.port(r));
   }
 
   private classOf(ver: number, w: Uint32Array): AddrClass {
@@ -178,8 +222,14 @@ export class FlowAggregator {
     return g ?? -1;
   }
 
-  get size(): number {
-    return this.count;
+  private internApp(app: Application): number {
+    let i = this.appIndex.get(app);
+    if (i === undefined) {
+      i = this.apps.length;
+      this.apps.push(app);
+      this.appIndex.set(app, i);
+    }
+    return i;
   }
 
   /** Adds the connection in `slot` of `t`. */
@@ -209,108 +259,302 @@ export class FlowAggregator {
     const first = t.firstTs[slot]!;
     const interval = Math.floor(first / this.intervalUs);
 
-    const row = this.rowFor(interval, ver, proto, port, cCls, sCls, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
-    if (row === null) return;
-    if (row.app === null && this.payloadApp !== null) row.app = this.payloadApp(t, slot);
+    const row = this.rowFor(interval, packMeta(ver, proto, cCls, sCls, port), cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3, true);
+    if (row < 0) return;
+    const ai = row * INTS + APP;
+    if (this.ints[ai]! < 0 && this.payloadApp !== null) {
+      const app = this.payloadApp(t, slot);
+      if (app !== null) this.ints[ai] = this.internApp(app);
+    }
     // A live snapshot may have counted this connection already: only what came since is added.
     const before = this.handed;
     t.handedOn(slot, before);
-    row.clientPackets += t.clientPackets(slot) - before[0]!;
-    row.serverPackets += t.serverPackets(slot) - before[1]!;
-    row.clientBytes += t.clientBytes(slot) - before[2]!;
-    row.serverBytes += t.serverBytes(slot) - before[3]!;
-    if (first < row.first) row.first = first;
+    const n = this.nums;
+    const at = row * NUMS;
+    n[at + CPKTS] += t.clientPackets(slot) - before[0]!;
+    n[at + SPKTS] += t.serverPackets(slot) - before[1]!;
+    n[at + CBYTES] += t.clientBytes(slot) - before[2]!;
+    n[at + SBYTES] += t.serverBytes(slot) - before[3]!;
+    if (first < n[at + FIRST]!) n[at + FIRST] = first;
     const last = t.lastTs[slot]!;
-    if (last > row.last) row.last = last;
+    if (last > n[at + LAST]!) n[at + LAST] = last;
     if (t.checkpointed(slot)) return;
-    row.connections++;
+    n[at + CONNS]++;
     if (this.onAdded !== null) this.onAdded(t, slot, row);
     const g = this.group;
     g[0] = first;
     g[1] = t.clientPort(slot);
-    const step = cHide || sHide ? 10 : 2;
-    if (step === 10) {
+    if (cHide || sHide) {
       for (let i = 0; i < 4; i++) {
         g[2 + i] = c[i]!;
         g[6 + i] = s[i]!;
       }
     }
-    offerSample(row.samples, g, 0, step);
+    this.offerSample(row, g, 0);
   }
 
-  /** The row with this key, made when new (unless `create` is false); null (and counted) when the table is full. */
-  private rowFor(
-    interval: number, ver: number, proto: number, port: number, cCls: AddrClass, sCls: AddrClass, cGroup: number, sGroup: number,
-    c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number, create = true,
-  ): AggRow | null {
-    let h = Math.imul(interval ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((port << 8) ^ proto ^ (ver << 24) ^ (cCls << 28) ^ (sCls << 30), 0xc2b2ae35);
+  /**
+   * Keeps a row's Community ID samples as the MAX_COMMUNITY_IDS connections
+   * that began first (ties: client port, then addresses), whatever order the
+   * connections end or files are folded in. A sample is the first packet's
+   * time, the client port, and for a wide row (an endpoint collapsed, so
+   * addresses vary) 4 client and 4 server address words: `src[at..at+10]`.
+   */
+  private offerSample(row: RowId, src: ArrayLike<number>, at: number): void {
+    const wideAt = this.ints[row * INTS + WIDE]!;
+    const base = row * MAX_COMMUNITY_IDS;
+    const ts = this.sampleTs;
+    const ports = this.samplePort;
+    const pool = this.widePool;
+    const n = this.nSamples[row]!;
+    /** Sample k of the row compared with the offered one: negative when the offered one comes first. */
+    const cmp = (k: number): number => {
+      let d = src[at]! - ts[base + k]!;
+      if (d !== 0) return d;
+      d = src[at + 1]! - ports[base + k]!;
+      if (d !== 0 || wideAt < 0) return d;
+      const w = wideAt + k * WIDE_WORDS;
+      for (let j = 0; j < WIDE_WORDS; j++) {
+        d = src[at + 2 + j]! - pool[w + j]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    let i = n;
+    while (i > 0 && cmp(i - 1) < 0) i--;
+    if (i >= MAX_COMMUNITY_IDS) return;
+    // Same connection offered twice (a stitched one): keep one.
+    if (i > 0 && cmp(i - 1) === 0) return;
+    const keep = Math.min(n, MAX_COMMUNITY_IDS - 1);
+    for (let k = keep; k > i; k--) {
+      ts[base + k] = ts[base + k - 1]!;
+      ports[base + k] = ports[base + k - 1]!;
+      if (wideAt >= 0) pool.copyWithin(wideAt + k * WIDE_WORDS, wideAt + (k - 1) * WIDE_WORDS, wideAt + k * WIDE_WORDS);
+    }
+    ts[base + i] = src[at]!;
+    ports[base + i] = src[at + 1]!;
+    if (wideAt >= 0) for (let j = 0; j < WIDE_WORDS; j++) pool[wideAt + i * WIDE_WORDS + j] = src[at + 2 + j]!;
+    this.nSamples[row] = keep + 1;
+  }
+
+  private hashOf(interval: number, meta: number, cGroup: number, sGroup: number, c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number): number {
+    let h = Math.imul(interval ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(meta, 0xc2b2ae35);
     h ^= Math.imul(cGroup ^ (sGroup << 16), 0x7feb352d);
     h = Math.imul(h ^ c0, 0x27d4eb2f) ^ Math.imul(c1 ^ c2 ^ c3, 0x165667b1);
     h = Math.imul(h ^ s0, 0x9e3779b1) ^ Math.imul(s1 ^ s2 ^ s3, 0x85ebca77);
-    h = (h ^ (h >>> 15)) & 0x3fffffff;
+    return (h ^ (h >>> 15)) & 0x3fffffff;
+  }
 
-    const head = this.buckets.get(h) ?? null;
-    let row = head;
-    while (
-      row !== null &&
-      !(row.interval === interval && row.port === port && row.proto === proto && row.ver === ver && row.cCls === cCls && row.sCls === sCls &&
-        row.cGroup === cGroup && row.sGroup === sGroup &&
-        row.c0 === c0 && row.c1 === c1 && row.c2 === c2 && row.c3 === c3 && row.s0 === s0 && row.s1 === s1 && row.s2 === s2 && row.s3 === s3)
-    ) {
-      row = row.next;
-    }
-    if (row === null) {
-      if (!create) return null;
-      if (this.count >= this.maxRows) {
-        this.dropped++;
-        return null;
+  /** The row with this key, made when new (if `create`); -1 when absent or the table is full (counted). */
+  private rowFor(
+    interval: number, meta: number, cGroup: number, sGroup: number,
+    c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number, create: boolean,
+  ): RowId {
+    const h = this.hashOf(interval, meta, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
+    const ints = this.ints;
+    const w = this.words;
+    const mask = this.heads.length - 1;
+    let r = mask < 0 ? -1 : this.heads[h & mask]! - 1;
+    while (r >= 0) {
+      const a = r * INTS;
+      const b = r * 8;
+      if (
+        ints[a + HASH] === h && ints[a + IV] === interval && ints[a + META] === meta && ints[a + CGROUP] === cGroup && ints[a + SGROUP] === sGroup &&
+        w[b] === c0 && w[b + 1] === c1 && w[b + 2] === c2 && w[b + 3] === c3 && w[b + 4] === s0 && w[b + 5] === s1 && w[b + 6] === s2 && w[b + 7] === s3
+      ) {
+        return r;
       }
-      row = new AggRow(h, interval, ver, proto, port, cCls, sCls, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
-      row.next = head;
-      this.buckets.set(h, row);
-      this.count++;
+      r = ints[a + NEXT]!;
     }
-    return row;
+    if (!create) return -1;
+    if (this.count >= this.maxRows) {
+      this.dropped++;
+      return -1;
+    }
+    return this.newRow(h, interval, meta, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
+  }
+
+  private newRow(h: number, interval: number, meta: number, cGroup: number, sGroup: number, c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number): RowId {
+    // Rehash first: the row about to be taken holds stale fields until set below.
+    if (this.count + 1 > this.heads.length >>> 1) this.rehash(Math.max(1024, this.heads.length * 2));
+    let r = this.free.pop();
+    if (r === undefined) {
+      if (this.used === this.cap) this.grow();
+      r = this.used++;
+    }
+    const a = r * INTS;
+    const ints = this.ints;
+    ints[a + IV] = interval;
+    ints[a + META] = meta;
+    ints[a + CGROUP] = cGroup;
+    ints[a + SGROUP] = sGroup;
+    ints[a + HASH] = h;
+    ints[a + APP] = -1;
+    const wide = collapses(metaCCls(meta)) || collapses(metaSCls(meta));
+    ints[a + WIDE] = wide ? this.wideSlot() : -1;
+    const b = r * 8;
+    const w = this.words;
+    w[b] = c0; w[b + 1] = c1; w[b + 2] = c2; w[b + 3] = c3;
+    w[b + 4] = s0; w[b + 5] = s1; w[b + 6] = s2; w[b + 7] = s3;
+    const n = r * NUMS;
+    this.nums.fill(0, n, n + NUMS);
+    this.nums[n + FIRST] = Infinity;
+    this.nums[n + LAST] = -Infinity;
+    this.nSamples[r] = 0;
+    if (this.texts !== null) {
+      this.texts[r * 2] = undefined;
+      this.texts[r * 2 + 1] = undefined;
+    }
+    const bucket = h & (this.heads.length - 1);
+    ints[a + NEXT] = this.heads[bucket]! - 1;
+    this.heads[bucket] = r + 1;
+    this.count++;
+    return r;
+  }
+
+  /** Room for one wide row's sample addresses. */
+  private wideSlot(): number {
+    const at = this.wideFree.pop();
+    if (at !== undefined) return at;
+    const size = MAX_COMMUNITY_IDS * WIDE_WORDS;
+    if (this.wideUsed + size > this.widePool.length) {
+      const next = new Uint32Array(Math.max(size * 256, this.widePool.length * 2));
+      next.set(this.widePool);
+      this.widePool = next;
+    }
+    const slot = this.wideUsed;
+    this.wideUsed += size;
+    return slot;
+  }
+
+  /** Doubles the columns (up to maxRows, plus room for rows freed and made again). */
+  private grow(): void {
+    const cap = Math.max(1024, Math.min(this.cap * 2, Math.max(this.maxRows, this.cap + 1)));
+    const more = <T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(old: T, per: number, make: (n: number) => T): T => {
+      const next = make(cap * per);
+      next.set(old);
+      return next;
+    };
+    this.ints = more(this.ints, INTS, (n) => new Int32Array(n));
+    this.words = more(this.words, 8, (n) => new Uint32Array(n));
+    this.nums = more(this.nums, NUMS, (n) => new Float64Array(n));
+    this.sampleTs = more(this.sampleTs, MAX_COMMUNITY_IDS, (n) => new Float64Array(n));
+    this.samplePort = more(this.samplePort, MAX_COMMUNITY_IDS, (n) => new Int32Array(n));
+    this.nSamples = more(this.nSamples, 1, (n) => new Uint8Array(n));
+    this.cap = cap;
+  }
+
+  private rehash(buckets: number): void {
+    const heads = new Int32Array(buckets);
+    const mask = buckets - 1;
+    const ints = this.ints;
+    for (let r = 0; r < this.used; r++) {
+      const a = r * INTS;
+      if (ints[a + HASH]! < 0) continue;
+      const b = ints[a + HASH]! & mask;
+      ints[a + NEXT] = heads[b]! - 1;
+      heads[b] = r + 1;
+    }
+    this.heads = heads;
   }
 
   /** The key of a row as plain data. */
-  static keyOf(r: AggRow): AggRowKey {
+  keyOf(r: RowId): AggRowKey {
+    const b = r * 8;
+    const w = this.words;
     return {
-      interval: r.interval, ver: r.ver, proto: r.proto, port: r.port, cCls: r.cCls, sCls: r.sCls, cGroup: r.cGroup, sGroup: r.sGroup,
-      c: [r.c0, r.c1, r.c2, r.c3], s: [r.s0, r.s1, r.s2, r.s3],
+      interval: this.interval(r), ver: this.ver(r), proto: this.proto(r), port: this.port(r), cCls: this.cCls(r), sCls: this.sCls(r),
+      cGroup: this.cGroup(r), sGroup: this.sGroup(r),
+      c: [w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!], s: [w[b + 4]!, w[b + 5]!, w[b + 6]!, w[b + 7]!],
     };
   }
 
-  /** The existing row with this key, or null. */
-  findRow(k: AggRowKey): AggRow | null {
-    return this.rowFor(k.interval, k.ver, k.proto, k.port, k.cCls, k.sCls, k.cGroup, k.sGroup, k.c[0], k.c[1], k.c[2], k.c[3], k.s[0], k.s[1], k.s[2], k.s[3], false);
+  /** The existing row with this key, or -1. */
+  findRow(k: AggRowKey): RowId {
+    const meta = packMeta(k.ver, k.proto, k.cCls, k.sCls, k.port);
+    return this.rowFor(k.interval, meta, k.cGroup, k.sGroup, k.c[0] >>> 0, k.c[1] >>> 0, k.c[2] >>> 0, k.c[3] >>> 0, k.s[0] >>> 0, k.s[1] >>> 0, k.s[2] >>> 0, k.s[3] >>> 0, false);
+  }
+
+  /**
+   * Moves one connection's share from one row to another (a connection
+   * stitched across files): counts given as the `from` row's client and
+   * server; `sameClient` false swaps them. `from` goes when left empty.
+   */
+  moveCounts(from: RowId, to: RowId, counts: readonly [number, number, number, number, number], sameClient: boolean): void {
+    const [cp, sp, cb, sb, last] = counts;
+    const n = this.nums;
+    const f = from * NUMS;
+    const t = to * NUMS;
+    n[f + CPKTS] -= cp;
+    n[f + SPKTS] -= sp;
+    n[f + CBYTES] -= cb;
+    n[f + SBYTES] -= sb;
+    n[t + CPKTS] += sameClient ? cp : sp;
+    n[t + SPKTS] += sameClient ? sp : cp;
+    n[t + CBYTES] += sameClient ? cb : sb;
+    n[t + SBYTES] += sameClient ? sb : cb;
+    if (last > n[t + LAST]!) n[t + LAST] = last;
+    if (n[f + CONNS] === 0 && n[f + CPKTS] === 0 && n[f + SPKTS] === 0) this.removeRow(from);
+  }
+
+  /** Counts one connection fewer in a row (the second part of a stitched connection). */
+  uncount(r: RowId): void {
+    this.nums[r * NUMS + CONNS]--;
   }
 
   /** Takes a row out (it holds nothing any more). */
-  removeRow(row: AggRow): void {
-    let r = this.buckets.get(row.hash) ?? null;
-    if (r === row) {
-      if (row.next !== null) this.buckets.set(row.hash, row.next);
-      else this.buckets.delete(row.hash);
-    } else {
-      while (r !== null && r.next !== row) r = r.next;
-      if (r === null) return;
-      r.next = row.next;
+  removeRow(r: RowId): void {
+    const ints = this.ints;
+    const a = r * INTS;
+    const h = ints[a + HASH]!;
+    if (h < 0) return;
+    const bucket = h & (this.heads.length - 1);
+    let p = this.heads[bucket]! - 1;
+    if (p === r) this.heads[bucket] = ints[a + NEXT]! + 1;
+    else {
+      while (p >= 0 && ints[p * INTS + NEXT] !== r) p = ints[p * INTS + NEXT]!;
+      if (p < 0) return;
+      ints[p * INTS + NEXT] = ints[a + NEXT]!;
     }
+    ints[a + HASH] = -1;
+    if (ints[a + WIDE]! >= 0) this.wideFree.push(ints[a + WIDE]!);
+    this.free.push(r);
     this.count--;
   }
 
-  /** Every row as plain data, for merging into another aggregator (parallel analysis). */
-  exportRows(): AggRowData[] {
-    const out: AggRowData[] = [];
-    for (const head of this.buckets.values()) {
-      for (let r: AggRow | null = head; r !== null; r = r.next) {
-        out.push({
-          interval: r.interval, ver: r.ver, proto: r.proto, port: r.port, cCls: r.cCls, sCls: r.sCls, cGroup: r.cGroup, sGroup: r.sGroup,
-          c: [r.c0, r.c1, r.c2, r.c3], s: [r.s0, r.s1, r.s2, r.s3],
-          connections: r.connections, clientPackets: r.clientPackets, serverPackets: r.serverPackets,
-          clientBytes: r.clientBytes, serverBytes: r.serverBytes, first: r.first, last: r.last, samples: r.samples, app: r.app,
-        });
+  /** Every row as columns, for merging into another aggregator (parallel analysis). */
+  exportRows(): AggRowsData {
+    const ids = this.liveRows();
+    const m = ids.length;
+    const out: AggRowsData = {
+      count: m,
+      ints: new Int32Array(m * INTS),
+      words: new Uint32Array(m * 8),
+      nums: new Float64Array(m * NUMS),
+      sampleTs: new Float64Array(m * MAX_COMMUNITY_IDS),
+      samplePort: new Int32Array(m * MAX_COMMUNITY_IDS),
+      nSamples: new Uint8Array(m),
+      wide: new Uint32Array(0),
+      apps: this.apps.slice(),
+    };
+    let wideRows = 0;
+    for (let i = 0; i < m; i++) if (this.ints[ids[i]! * INTS + WIDE]! >= 0) wideRows++;
+    const wideSize = MAX_COMMUNITY_IDS * WIDE_WORDS;
+    out.wide = new Uint32Array(wideRows * wideSize);
+    let wideAt = 0;
+    for (let i = 0; i < m; i++) {
+      const r = ids[i]!;
+      out.ints.set(this.ints.subarray(r * INTS, r * INTS + INTS), i * INTS);
+      out.words.set(this.words.subarray(r * 8, r * 8 + 8), i * 8);
+      out.nums.set(this.nums.subarray(r * NUMS, r * NUMS + NUMS), i * NUMS);
+      out.sampleTs.set(this.sampleTs.subarray(r * MAX_COMMUNITY_IDS, (r + 1) * MAX_COMMUNITY_IDS), i * MAX_COMMUNITY_IDS);
+      out.samplePort.set(this.samplePort.subarray(r * MAX_COMMUNITY_IDS, (r + 1) * MAX_COMMUNITY_IDS), i * MAX_COMMUNITY_IDS);
+      out.nSamples[i] = this.nSamples[r]!;
+      const w = this.ints[r * INTS + WIDE]!;
+      if (w >= 0) {
+        out.wide.set(this.widePool.subarray(w, w + wideSize), wideAt);
+        out.ints[i * INTS + WIDE] = wideAt;
+        wideAt += wideSize;
       }
     }
     return out;
@@ -321,41 +565,74 @@ export class FlowAggregator {
    * interval, as if their connections had ended after this one's: counts add
    * up, times widen, and the first connections' Community ID samples are kept.
    */
-  absorbRows(rows: AggRowData[], dropped: number): void {
-    for (const x of rows) {
-      const [c0, c1, c2, c3] = x.c;
-      const [s0, s1, s2, s3] = x.s;
-      const row = this.rowFor(x.interval, x.ver, x.proto, x.port, x.cCls, x.sCls, x.cGroup, x.sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
-      if (row === null) continue;
-      const step = collapses(x.cCls) || collapses(x.sCls) ? 10 : 2;
-      for (let i = 0; i + step <= x.samples.length; i += step) offerSample(row.samples, x.samples, i, step);
-      if (row.app === null) row.app = x.app;
-      row.connections += x.connections;
-      row.clientPackets += x.clientPackets;
-      row.serverPackets += x.serverPackets;
-      row.clientBytes += x.clientBytes;
-      row.serverBytes += x.serverBytes;
-      if (x.first < row.first) row.first = x.first;
-      if (x.last > row.last) row.last = x.last;
+  absorbRows(x: AggRowsData, dropped: number): void {
+    const g = this.group;
+    const appMap = x.apps.map((a) => {
+      for (const mine of this.apps) if (mine.application === a.application && mine.family === a.family) return this.appIndex.get(mine)!;
+      return this.internApp(a);
+    });
+    for (let i = 0; i < x.count; i++) {
+      const a = i * INTS;
+      const b = i * 8;
+      const w = x.words;
+      const row = this.rowFor(
+        x.ints[a + IV]!, x.ints[a + META]!, x.ints[a + CGROUP]!, x.ints[a + SGROUP]!,
+        w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!, w[b + 4]!, w[b + 5]!, w[b + 6]!, w[b + 7]!, true,
+      );
+      if (row < 0) continue;
+      const wideAt = x.ints[a + WIDE]!;
+      for (let k = 0; k < x.nSamples[i]!; k++) {
+        g[0] = x.sampleTs[i * MAX_COMMUNITY_IDS + k]!;
+        g[1] = x.samplePort[i * MAX_COMMUNITY_IDS + k]!;
+        if (wideAt >= 0) for (let j = 0; j < WIDE_WORDS; j++) g[2 + j] = x.wide[wideAt + k * WIDE_WORDS + j]!;
+        this.offerSample(row, g, 0);
+      }
+      const app = x.ints[a + APP]!;
+      if (this.ints[row * INTS + APP]! < 0 && app >= 0) this.ints[row * INTS + APP] = appMap[app]!;
+      const n = this.nums;
+      const to = row * NUMS;
+      const from = i * NUMS;
+      for (const k of [CONNS, CPKTS, SPKTS, CBYTES, SBYTES]) n[to + k] += x.nums[from + k]!;
+      if (x.nums[from + FIRST]! < n[to + FIRST]!) n[to + FIRST] = x.nums[from + FIRST]!;
+      if (x.nums[from + LAST]! > n[to + LAST]!) n[to + LAST] = x.nums[from + LAST]!;
     }
     this.dropped += dropped;
+  }
+
+  /** Ids of the rows in use, in id order. */
+  private liveRows(): Int32Array {
+    const out = new Int32Array(this.count);
+    let k = 0;
+    for (let r = 0; r < this.used; r++) if (this.ints[r * INTS + HASH]! >= 0) out[k++] = r;
+    return out;
   }
 
   /**
    * Every row in report order: interval, first packet, client, server
    * (label class, then address numerically), server port, protocol.
    */
-  sortedRows(): AggRow[] {
-    const all: AggRow[] = [];
-    for (const head of this.buckets.values()) for (let r: AggRow | null = head; r !== null; r = r.next) all.push(r);
-    all.sort(
-      (a, b) =>
-        a.interval - b.interval || a.first - b.first || a.ver - b.ver ||
-        a.cCls - b.cCls || a.cGroup - b.cGroup || a.c0 - b.c0 || a.c1 - b.c1 || a.c2 - b.c2 || a.c3 - b.c3 ||
-        a.sCls - b.sCls || a.sGroup - b.sGroup || a.s0 - b.s0 || a.s1 - b.s1 || a.s2 - b.s2 || a.s3 - b.s3 ||
-        a.port - b.port || a.proto - b.proto,
-    );
-    return all;
+  sortedRows(): Int32Array {
+    const ids = this.liveRows();
+    const ints = this.ints;
+    const w = this.words;
+    const n = this.nums;
+    const words = (a: number, b: number, from: number): number => {
+      for (let j = from; j < from + 4; j++) {
+        const d = w[a * 8 + j]! - w[b * 8 + j]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    ids.sort((a, b) => {
+      const ma = ints[a * INTS + META]!, mb = ints[b * INTS + META]!;
+      return (
+        ints[a * INTS + IV]! - ints[b * INTS + IV]! || n[a * NUMS + FIRST]! - n[b * NUMS + FIRST]! || metaVer(ma) - metaVer(mb) ||
+        metaCCls(ma) - metaCCls(mb) || ints[a * INTS + CGROUP]! - ints[b * INTS + CGROUP]! || words(a, b, 0) ||
+        metaSCls(ma) - metaSCls(mb) || ints[a * INTS + SGROUP]! - ints[b * INTS + SGROUP]! || words(a, b, 4) ||
+        metaPort(ma) - metaPort(mb) || metaProto(ma) - metaProto(mb)
+      );
+    });
+    return ids;
   }
 
   /** The rows with their text, in report order. */
@@ -363,14 +640,27 @@ export class FlowAggregator {
     for (const r of this.sortedRows()) yield this.render(r);
   }
 
+  private ipText(r: RowId, server: boolean): string | null {
+    if (collapses(server ? this.sCls(r) : this.cCls(r))) return null;
+    const b = r * 8 + (server ? 4 : 0);
+    const w = this.words;
+    if (this.ver(r) === 4) {
+      let s = this.text4.get(w[b]!);
+      if (s === undefined) this.text4.set(w[b]!, (s = ip4ToString(w[b]!)));
+      return s;
+    }
+    return ip6ToString([w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!]);
+  }
+
   /** Client and server addresses of a row as text (null when collapsed). */
-  addresses(r: AggRow): [string | null, string | null] {
-    if (r.texts !== null) return r.texts;
-    const v4 = r.ver === 4;
-    return (r.texts = [
-      collapses(r.cCls) ? null : v4 ? ip4ToString(r.c0) : ip6ToString([r.c0, r.c1, r.c2, r.c3]),
-      collapses(r.sCls) ? null : v4 ? ip4ToString(r.s0) : ip6ToString([r.s0, r.s1, r.s2, r.s3]),
-    ]);
+  addresses(r: RowId): [string | null, string | null] {
+    if (this.texts === null) this.texts = new Array<string | null | undefined>(this.used * 2);
+    const t = this.texts;
+    let c = t[r * 2];
+    if (c === undefined) t[r * 2] = c = this.ipText(r, false);
+    let s = t[r * 2 + 1];
+    if (s === undefined) t[r * 2 + 1] = s = this.ipText(r, true);
+    return [c, s];
   }
 
   /** What a flow shows for an endpoint: its address, `External`, `Excluded`, or a monitored group's name. */
@@ -383,52 +673,58 @@ export class FlowAggregator {
     return ip ?? '';
   }
 
-  render(r: AggRow): FlowRow {
-    const v4 = r.ver === 4;
-    const cw = [r.c0, r.c1, r.c2, r.c3];
-    const sw = [r.s0, r.s1, r.s2, r.s3];
-    const [cIp, sIp] = this.addresses(r);
-    const app = this.applicationOf(r);
-    const icmp = r.proto === 1 || r.proto === 58;
+  /** The Community IDs of a row's sampled connections, first ones first, without repeats. */
+  communityIds(r: RowId): string[] {
+    const v4 = this.ver(r) === 4;
+    const proto = this.proto(r);
+    const port = this.port(r);
+    const icmp = proto === 1 || proto === 58;
     const ids: string[] = [];
-    const wide = collapses(r.cCls) || collapses(r.sCls);
-    const step = wide ? 10 : 2;
-    for (let i = 0; i + step <= r.samples.length; i += step) {
-      const cport = r.samples[i + 1]!;
-      const cAddr = wide ? r.samples.slice(i + 2, i + 6) : cw;
-      const sAddr = wide ? r.samples.slice(i + 6, i + 10) : sw;
+    const wideAt = this.ints[r * INTS + WIDE]!;
+    const b = r * 8;
+    const w = this.words;
+    for (let k = 0; k < this.nSamples[r]!; k++) {
+      const cport = this.samplePort[r * MAX_COMMUNITY_IDS + k]!;
+      const src = wideAt >= 0 ? this.widePool : w;
+      const ca = wideAt >= 0 ? wideAt + k * WIDE_WORDS : b;
+      const sa = ca + 4;
       const id = communityId({
-        src: v4 ? ip4Bytes(cAddr[0]!) : ip6Bytes(cAddr),
-        dst: v4 ? ip4Bytes(sAddr[0]!) : ip6Bytes(sAddr),
-        proto: r.proto,
+        src: v4 ? ip4Bytes(src[ca]!) : ip6Bytes([src[ca]!, src[ca + 1]!, src[ca + 2]!, src[ca + 3]!]),
+        dst: v4 ? ip4Bytes(src[sa]!) : ip6Bytes([src[sa]!, src[sa + 1]!, src[sa + 2]!, src[sa + 3]!]),
+        proto,
         // ICMP: the requester's type stands in the server port slot, the code or reply type in the client's.
-        srcPort: icmp ? r.port : cport,
-        dstPort: icmp ? cport : r.port,
+        srcPort: icmp ? port : cport,
+        dstPort: icmp ? cport : port,
       });
       if (!ids.includes(id)) ids.push(id);
     }
+    return ids;
+  }
+
+  render(r: RowId): FlowRow {
+    const [cIp, sIp] = this.addresses(r);
+    const app = this.applicationOf(r);
+    const interval = this.interval(r);
     return {
-      intervalStart: r.interval * this.intervalUs,
-      intervalEnd: (r.interval + 1) * this.intervalUs,
-      client: this.label(r.cCls, r.cGroup, cIp),
+      intervalStart: interval * this.intervalUs,
+      intervalEnd: (interval + 1) * this.intervalUs,
+      client: this.label(this.cCls(r), this.cGroup(r), cIp),
       clientIp: cIp,
-      server: this.label(r.sCls, r.sGroup, sIp),
+      server: this.label(this.sCls(r), this.sGroup(r), sIp),
       serverIp: sIp,
-      serverPort: r.port,
-      proto: r.proto,
-      ipVersion: r.ver as 4 | 6,
+      serverPort: this.port(r),
+      proto: this.proto(r),
+      ipVersion: this.ver(r) as 4 | 6,
       application: app.application,
       family: app.family,
-      connections: r.connections,
-      clientPackets: r.clientPackets,
-      serverPackets: r.serverPackets,
-      clientBytes: r.clientBytes,
-      serverBytes: r.serverBytes,
-      first: r.first,
-      last: r.last,
-      communityIds: ids,
+      connections: this.connections(r),
+      clientPackets: this.clientPackets(r),
+      serverPackets: this.serverPackets(r),
+      clientBytes: this.clientBytes(r),
+      serverBytes: this.serverBytes(r),
+      first: this.first(r),
+      last: this.last(r),
+      communityIds: this.communityIds(r),
     };
   }
 }
-
-

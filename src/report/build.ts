@@ -6,9 +6,9 @@
 import type { CaptureInfo } from '../capture/frame.js';
 import type { Engine } from '../engine/engine.js';
 import { applicationByPort, protoName } from '../flows/applications.js';
-import type { AggRow } from '../flows/aggregate.js';
+import type { RowId } from '../flows/aggregate.js';
 import type { ConfigWarning } from '../config/types.js';
-import { summariseTraffic, totalsRecord, trafficRecord } from './traffic.js';
+import { summariseTraffic, totalsRecord } from './traffic.js';
 import { buildAssets, type AssetDraft } from '../inventory/assets.js';
 import type { Observation } from '../inventory/observations.js';
 import { profile, type Profile } from '../inventory/profile.js';
@@ -129,7 +129,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     attributes: (a.macEvidence.length ? { ...profiles[i]!.attributes, link: { mac_binding: a.macEvidence } } : profiles[i]!.attributes) as { [k: string]: Json },
   }));
 
-  const flowRecord = (row: AggRow): { [k: string]: Json } => {
+  const flowRecord = (row: RowId): { [k: string]: Json } => {
     const r = agg.render(row);
     // Keys in sorted order: the JSON writer then serialises the row natively.
     return {
@@ -160,7 +160,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   }
 
   function* traffic(): Generator<{ [k: string]: Json }> {
-    for (const t of summary.rows) yield trafficRecord(t, assetIds);
+    for (let i = 0; i < summary.count; i++) yield summary.record(i);
   }
 
   const linkTypes = engine.linkTypes.map(linkTypeName);
@@ -202,7 +202,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine), ...natWarnings(drafts, profiles)],
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
-  return { report, flows, flowCount: rows.length, traffic, trafficCount: summary.rows.length };
+  return { report, flows, flowCount: rows.length, traffic, trafficCount: summary.count };
 }
 
 /**
