@@ -47,7 +47,11 @@ export type Report = { [k: string]: Json } & {
 
 export function buildLazyReport(engine: Engine, files: ReportFile[], opts: ReportOptions): LazyReport {
   if (opts.snapshot) engine.checkpoint();
-  else engine.finish();
+  else {
+    engine.finish();
+    // Every connection has ended: the connection table is not needed for the report.
+    engine.flows.discard();
+  }
   // Assets whose MAC is excluded (SPEC §2.1) collect nothing: drop them whole.
   const described = new Map<number, { first: number; last: number }>();
   for (const o of engine.observations.values()) {
