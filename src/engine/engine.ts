@@ -25,7 +25,7 @@ import type { Dissector, LinkDissector } from '../dissect/types.js';
 import { ObservationStore } from '../inventory/observations.js';
 import { TcpStackTracker } from './tcp-stack.js';
 import { FragmentTracker } from './fragments.js';
-import { ChurnCollector } from './gc-pressure.js';
+import { ChurnCollector, collectGarbage } from './gc-pressure.js';
 
 export interface EngineOptions {
   classifier?: Classifier;
@@ -369,6 +369,17 @@ export class Engine {
   /** Checked every 65536 packets: see gc-pressure.ts. */
   private checkChurn(): void {
     this.churn.check(this.evictions());
+  }
+
+  /**
+   * After finish(), before the final report: frees the connection table (no
+   * connection is open any more) and, when tables were evicting (a flood),
+   * collects the dead records now, so that the report is built in the room
+   * they leave rather than on top of them.
+   */
+  releaseForReport(): void {
+    this.flows.discard();
+    if (this.churn.collections > 0) collectGarbage();
   }
 
   /** A file's structural problems, for the report's warnings. */

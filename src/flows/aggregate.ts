@@ -72,8 +72,13 @@ export interface AggRowKey {
 const CONNS = 0, CPKTS = 1, SPKTS = 2, CBYTES = 3, SBYTES = 4, FIRST = 5, LAST = 6, NUMS = 7;
 /** Fixed per-row integers, in this order, in `ints`. */
 const IV = 0, META = 1, CGROUP = 2, SGROUP = 3, HASH = 4, NEXT = 5, APP = 6, WIDE = 7, INTS = 8;
-/** Address words of a wide sample: 4 client, 4 server. */
-const WIDE_WORDS = 8;
+/**
+ * Address words a wide sample keeps, as positions in a sample's 4 client and
+ * 4 server words: IPv4 needs word 0 of each (8 bytes a sample, not 32).
+ */
+const WIDE_V4: readonly number[] = [0, 4];
+const WIDE_V6: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7];
+const wideWords = (ver: number): readonly number[] => (ver === 4 ? WIDE_V4 : WIDE_V6);
 
 /**
  * Every row as columns, for merging into another aggregator (parallel
@@ -121,7 +126,8 @@ export class FlowAggregator {
   /** Address words of wide samples, MAX_COMMUNITY_IDS * 8 per wide row, indexed by the WIDE column. */
   private widePool = new Uint32Array(0);
   private wideUsed = 0;
-  private wideFree: number[] = [];
+  /** Freed wide slots, by size: IPv4 (index 0) and IPv6 rows. */
+  private readonly wideFree: [number[], number[]] = [[], []];
   /** Open hash of row chains: head row id + 1 per bucket (0: empty). */
   private heads = new Int32Array(0);
   private apps: Application[] = [];
@@ -307,15 +313,17 @@ export class FlowAggregator {
     const ports = this.samplePort;
     const pool = this.widePool;
     const n = this.nSamples[row]!;
+    const map = wideWords(metaVer(this.ints[row * INTS + META]!));
+    const ww = map.length;
     /** Sample k of the row compared with the offered one: negative when the offered one comes first. */
     const cmp = (k: number): number => {
       let d = src[at]! - ts[base + k]!;
       if (d !== 0) return d;
       d = src[at + 1]! - ports[base + k]!;
       if (d !== 0 || wideAt < 0) return d;
-      const w = wideAt + k * WIDE_WORDS;
-      for (let j = 0; j < WIDE_WORDS; j++) {
-        d = src[at + 2 + j]! - pool[w + j]!;
+      const w = wideAt + k * ww;
+      for (let j = 0; j < ww; j++) {
+        d = src[at + 2 + map[j]!]! - pool[w + j]!;
         if (d !== 0) return d;
       }
       return 0;
@@ -329,11 +337,11 @@ export class FlowAggregator {
     for (let k = keep; k > i; k--) {
       ts[base + k] = ts[base + k - 1]!;
       ports[base + k] = ports[base + k - 1]!;
-      if (wideAt >= 0) pool.copyWithin(wideAt + k * WIDE_WORDS, wideAt + (k - 1) * WIDE_WORDS, wideAt + k * WIDE_WORDS);
+      if (wideAt >= 0) pool.copyWithin(wideAt + k * ww, wideAt + (k - 1) * ww, wideAt + k * ww);
     }
     ts[base + i] = src[at]!;
     ports[base + i] = src[at + 1]!;
-    if (wideAt >= 0) for (let j = 0; j < WIDE_WORDS; j++) pool[wideAt + i * WIDE_WORDS + j] = src[at + 2 + j]!;
+    if (wideAt >= 0) for (let j = 0; j < ww; j++) pool[wideAt + i * ww + j] = src[at + 2 + map[j]!]!;
     this.nSamples[row] = keep + 1;
   }
 
@@ -391,7 +399,7 @@ export class FlowAggregator {
     ints[a + HASH] = h;
     ints[a + APP] = -1;
     const wide = collapses(metaCCls(meta)) || collapses(metaSCls(meta));
-    ints[a + WIDE] = wide ? this.wideSlot() : -1;
+    ints[a + WIDE] = wide ? this.wideSlot(metaVer(meta)) : -1;
     const b = r * 8;
     const w = this.words;
     w[b] = c0; w[b + 1] = c1; w[b + 2] = c2; w[b + 3] = c3;
@@ -413,12 +421,12 @@ export class FlowAggregator {
   }
 
   /** Room for one wide row's sample addresses. */
-  private wideSlot(): number {
-    const at = this.wideFree.pop();
+  private wideSlot(ver: number): number {
+    const at = this.wideFree[ver === 4 ? 0 : 1].pop();
     if (at !== undefined) return at;
-    const size = MAX_COMMUNITY_IDS * WIDE_WORDS;
+    const size = MAX_COMMUNITY_IDS * wideWords(ver).length;
     if (this.wideUsed + size > this.widePool.length) {
-      const next = new Uint32Array(Math.max(size * 256, this.widePool.length * 2));
+      const next = new Uint32Array(Math.max(MAX_COMMUNITY_IDS * 8 * 256, this.widePool.length * 2));
       next.set(this.widePool);
       this.widePool = next;
     }
@@ -517,7 +525,7 @@ export class FlowAggregator {
       ints[p * INTS + NEXT] = ints[a + NEXT]!;
     }
     ints[a + HASH] = -1;
-    if (ints[a + WIDE]! >= 0) this.wideFree.push(ints[a + WIDE]!);
+    if (ints[a + WIDE]! >= 0) this.wideFree[metaVer(ints[a + META]!) === 4 ? 0 : 1].push(ints[a + WIDE]!);
     this.free.push(r);
     this.count--;
   }
@@ -537,10 +545,10 @@ export class FlowAggregator {
       wide: new Uint32Array(0),
       apps: this.apps.slice(),
     };
-    let wideRows = 0;
-    for (let i = 0; i < m; i++) if (this.ints[ids[i]! * INTS + WIDE]! >= 0) wideRows++;
-    const wideSize = MAX_COMMUNITY_IDS * WIDE_WORDS;
-    out.wide = new Uint32Array(wideRows * wideSize);
+    const wideSize = (r: RowId): number => MAX_COMMUNITY_IDS * wideWords(this.ver(r)).length;
+    let wideTotal = 0;
+    for (let i = 0; i < m; i++) if (this.ints[ids[i]! * INTS + WIDE]! >= 0) wideTotal += wideSize(ids[i]!);
+    out.wide = new Uint32Array(wideTotal);
     let wideAt = 0;
     for (let i = 0; i < m; i++) {
       const r = ids[i]!;
@@ -552,9 +560,9 @@ export class FlowAggregator {
       out.nSamples[i] = this.nSamples[r]!;
       const w = this.ints[r * INTS + WIDE]!;
       if (w >= 0) {
-        out.wide.set(this.widePool.subarray(w, w + wideSize), wideAt);
+        out.wide.set(this.widePool.subarray(w, w + wideSize(r)), wideAt);
         out.ints[i * INTS + WIDE] = wideAt;
-        wideAt += wideSize;
+        wideAt += wideSize(r);
       }
     }
     return out;
@@ -581,10 +589,12 @@ export class FlowAggregator {
       );
       if (row < 0) continue;
       const wideAt = x.ints[a + WIDE]!;
+      const map = wideWords(metaVer(x.ints[a + META]!));
+      g.fill(0);
       for (let k = 0; k < x.nSamples[i]!; k++) {
         g[0] = x.sampleTs[i * MAX_COMMUNITY_IDS + k]!;
         g[1] = x.samplePort[i * MAX_COMMUNITY_IDS + k]!;
-        if (wideAt >= 0) for (let j = 0; j < WIDE_WORDS; j++) g[2 + j] = x.wide[wideAt + k * WIDE_WORDS + j]!;
+        if (wideAt >= 0) for (let j = 0; j < map.length; j++) g[2 + map[j]!] = x.wide[wideAt + k * map.length + j]!;
         this.offerSample(row, g, 0);
       }
       const app = x.ints[a + APP]!;
@@ -686,8 +696,9 @@ export class FlowAggregator {
     for (let k = 0; k < this.nSamples[r]!; k++) {
       const cport = this.samplePort[r * MAX_COMMUNITY_IDS + k]!;
       const src = wideAt >= 0 ? this.widePool : w;
-      const ca = wideAt >= 0 ? wideAt + k * WIDE_WORDS : b;
-      const sa = ca + 4;
+      // A wide IPv4 sample is [client word 0, server word 0]; IPv6, 4 + 4 words; else the row's own.
+      const ca = wideAt >= 0 ? wideAt + k * (v4 ? 2 : 8) : b;
+      const sa = wideAt >= 0 && v4 ? ca + 1 : ca + 4;
       const id = communityId({
         src: v4 ? ip4Bytes(src[ca]!) : ip6Bytes([src[ca]!, src[ca + 1]!, src[ca + 2]!, src[ca + 3]!]),
         dst: v4 ? ip4Bytes(src[sa]!) : ip6Bytes([src[sa]!, src[sa + 1]!, src[sa + 2]!, src[sa + 3]!]),

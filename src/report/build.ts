@@ -49,8 +49,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   if (opts.snapshot) engine.checkpoint();
   else {
     engine.finish();
-    // Every connection has ended: the connection table is not needed for the report.
-    engine.flows.discard();
+    engine.releaseForReport();
   }
   // Assets whose MAC is excluded (SPEC §2.1) collect nothing: drop them whole.
   const described = new Map<number, { first: number; last: number }>();
