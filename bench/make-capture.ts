@@ -1488,11 +1488,17 @@ export function makeCapture(path: string, opts: MakeCaptureOptions): MakeCapture
 // ---------------------------------------------------------------------------
 // CLI
 
-function parseArgs(argv: string[]): { packets: number; seed: number; pps: number; out: string } {
-  let packets = 2_000_000;
-  let seed = DEFAULT_SEED;
-  let pps = DEFAULT_PPS;
-  let out = '';
+/** What a capture generator's command line sets. */
+export interface GeneratorArgs {
+  packets: number;
+  seed: number;
+  pps: number;
+  out: string;
+}
+
+/** Reads `--packets N --seed S --pps R -o FILE` (the bench generators' shared command line) over `defaults`. */
+export function parseGeneratorArgs(argv: string[], defaults: Omit<GeneratorArgs, 'out'>, usage: string): GeneratorArgs {
+  const args: GeneratorArgs = { ...defaults, out: '' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -1500,18 +1506,18 @@ function parseArgs(argv: string[]): { packets: number; seed: number; pps: number
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--packets') packets = Number(val().replace(/_/g, ''));
-    else if (a === '--seed') seed = Number(val());
-    else if (a === '--pps') pps = Number(val());
-    else if (a === '-o' || a === '--output') out = val();
+    if (a === '--packets') args.packets = Number(val().replace(/_/g, ''));
+    else if (a === '--seed') args.seed = Number(val());
+    else if (a === '--pps') args.pps = Number(val());
+    else if (a === '-o' || a === '--output') args.out = val();
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!out) throw new Error('usage: make-capture.ts [--packets N] [--seed S] [--pps R] -o FILE');
-  return { packets, seed, pps, out };
+  if (!args.out) throw new Error(usage);
+  return args;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseGeneratorArgs(process.argv.slice(2), { packets: 2_000_000, seed: DEFAULT_SEED, pps: DEFAULT_PPS }, 'usage: make-capture.ts [--packets N] [--seed S] [--pps R] -o FILE');
   const res = makeCapture(a.out, {
     packets: a.packets,
     seed: a.seed,
