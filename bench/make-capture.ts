@@ -93,7 +93,8 @@ export interface KindStats {
   bytes: number;
 }
 
-export interface MakeCaptureResult {
+/** What every bench capture generator reports about the file it wrote. */
+export interface GeneratedCapture {
   packets: number;
   /** Sum of frame lengths. */
   wireBytes: number;
@@ -103,6 +104,9 @@ export interface MakeCaptureResult {
   lastUs: number;
   /** Generation wall time, seconds. */
   seconds: number;
+}
+
+export interface MakeCaptureResult extends GeneratedCapture {
   kinds: Record<string, KindStats>;
   clients: number;
   externalServers: number;
