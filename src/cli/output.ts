@@ -6,21 +6,36 @@ import { writeCsv, type CsvView } from '../report/csv.js';
 import { CliError } from './errors.js';
 import type { CliIO } from './io.js';
 
-/** Collects output in large pieces and hands each to `sink`. */
+/**
+ * Collects output in large pieces and hands each to `sink` as UTF-8 bytes.
+ * Text is encoded straight into a fresh 1 MiB buffer per piece, so a report
+ * is never joined into one big string (or many middle-sized ones) first.
+ */
 export class ChunkedOutput {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly sink: (text: string) => void) {}
+  private buf: Buffer | null = null;
+  private used = 0;
+  constructor(
+    private readonly sink: (bytes: Uint8Array) => void,
+    private readonly size = 1 << 20,
+  ) {}
   write = (text: string): void => {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
+    // Up to 3 bytes per UTF-16 unit: only encode where the whole text surely fits.
+    if (text.length * 3 > this.size - this.used) {
+      this.flush();
+      if (text.length * 3 > this.size) {
+        this.sink(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.buf ??= Buffer.allocUnsafe(this.size);
+    this.used += this.buf.write(text, this.used, 'utf8');
   };
   flush(): void {
-    if (this.size === 0) return;
-    this.sink(this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    // The sink may keep the bytes (a stream's queue): the next piece gets a new buffer.
+    this.sink(this.buf!.subarray(0, this.used));
+    this.buf = null;
+    this.used = 0;
   }
 }
 
@@ -92,7 +107,6 @@ export function writeOutput(output: string | undefined, io: CliIO, produce: (emi
   }
 }
 
-function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+function writeAllSync(fd: number, buf: Uint8Array): void {
   for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
 }

@@ -111,10 +111,12 @@ interface Weighted<T> {
   o: Observation;
 }
 
+// Records below are made with their keys in sorted order, so the JSON writer
+// can serialise them natively (see report/json.ts).
+
 function evidence(o: Observation, extra?: string): JsonObject {
-  const e: JsonObject = { source: o.source, kind: o.kind, time: isoUs(o.first), value: o.value };
-  if (extra) e.note = extra;
-  return e;
+  const time = isoUs(o.first);
+  return extra ? { kind: o.kind, note: extra, source: o.source, time, value: o.value } : { kind: o.kind, source: o.source, time, value: o.value };
 }
 
 function byTime(a: Observation, b: Observation): number {
@@ -329,7 +331,7 @@ function pseudo(source: string, kind: string, value: string): Observation {
 }
 
 function evidenceOf(o: Observation): JsonObject {
-  if (Number.isNaN(o.first)) return { source: o.source, kind: o.kind, time: null, value: o.value };
+  if (Number.isNaN(o.first)) return { kind: o.kind, source: o.source, time: null, value: o.value };
   return evidence(o);
 }
 
@@ -376,18 +378,18 @@ function osRecord(guesses: Weighted<OsGuess>[]): { record: JsonObject | null; ch
   const version = top.support.find((w) => w.guess.version !== null)?.guess.version ?? null;
   const ev = [...top.support, ...agreeing].slice(0, MAX_EVIDENCE).map((w) => evidenceOf(w.o));
   const record: JsonObject = {
-    name: top.best.name,
-    version,
-    family: top.best.family,
-    confidence: round2(score),
-    evidence: ev,
     alternatives: ranked.slice(1).filter((c) => !(c.best.family === top.best.family && generic(c.best))).slice(0, 5).map((c) => ({
-      name: c.best.name,
-      version: c.support.find((w) => w.guess.version !== null)?.guess.version ?? null,
-      family: c.best.family,
       confidence: round2(c.score),
       evidence: c.support.slice(0, 4).map((w) => evidenceOf(w.o)),
+      family: c.best.family,
+      name: c.best.name,
+      version: c.support.find((w) => w.guess.version !== null)?.guess.version ?? null,
     })),
+    confidence: round2(score),
+    evidence: ev,
+    family: top.best.family,
+    name: top.best.name,
+    version,
   };
   return { record, chosen: { ...top.best, version, confidence: score } };
 }
@@ -411,15 +413,15 @@ function deviceRecord(guesses: Weighted<DeviceGuess>[], obs: Observation[]): Jso
   const ev = [...used].sort((a, b) => b.guess.confidence - a.guess.confidence || byTime(a.o, b.o)).slice(0, MAX_EVIDENCE).map((w) => evidenceOf(w.o));
   if (serialObs && ev.length < MAX_EVIDENCE) ev.push(evidenceOf(serialObs));
   return {
-    type: top?.best.type ?? null,
-    vendor: vendor?.best.vendor ?? null,
-    model: model?.best.model ?? null,
-    firmware: firmware?.best.firmware ?? null,
-    serial,
-    roles,
+    alternatives: types.slice(1, 5).map((c) => ({ confidence: round2(c.score), evidence: c.support.slice(0, 4).map((w) => evidenceOf(w.o)), type: c.best.type })),
     confidence: round2(top !== null ? top.score : scores.length ? Math.max(...scores) : 0),
     evidence: ev,
-    alternatives: types.slice(1, 5).map((c) => ({ type: c.best.type, confidence: round2(c.score), evidence: c.support.slice(0, 4).map((w) => evidenceOf(w.o)) })),
+    firmware: firmware?.best.firmware ?? null,
+    model: model?.best.model ?? null,
+    roles,
+    serial,
+    type: top?.best.type ?? null,
+    vendor: vendor?.best.vendor ?? null,
   };
 }
 
@@ -465,14 +467,14 @@ export function profile(input: ProfileInput): Profile {
     const secs = l.data?.['lease_seconds'];
     dhcp = {
       address: l.value,
-      lease_start: isoUs(l.last),
-      lease_seconds: typeof secs === 'number' ? secs : null,
-      server: typeof l.data?.['server'] === 'string' ? (l.data['server'] as string) : null,
       fingerprint: fp?.value ?? null,
+      lease_seconds: typeof secs === 'number' ? secs : null,
+      lease_start: isoUs(l.last),
+      server: typeof l.data?.['server'] === 'string' ? (l.data['server'] as string) : null,
       vendor_class: vc?.value ?? null,
     };
   } else if (fp || vc) {
-    dhcp = { address: null, lease_start: null, lease_seconds: null, server: null, fingerprint: fp?.value ?? null, vendor_class: vc?.value ?? null };
+    dhcp = { address: null, fingerprint: fp?.value ?? null, lease_seconds: null, lease_start: null, server: null, vendor_class: vc?.value ?? null };
   }
   if (ipAssignment === 'unknown') {
     const sawDhcp = fp !== undefined || vc !== undefined;
@@ -494,14 +496,19 @@ export function profile(input: ProfileInput): Profile {
   if (uaFamilies.size >= 2) natEvidence.push(`browser User-Agents of ${[...uaFamilies].sort().join(', ')}`);
 
   // Raw discovery data: what each protocol said, verbatim.
-  const attributes: JsonObject = {};
+  const found: Record<string, Record<string, string[]>> = {};
   for (const o of obs) {
     if (o.kind === 'dhcp_lease') continue;
-    const bySource = (attributes[o.source] ??= {}) as JsonObject;
-    const list = (bySource[o.kind] ??= []) as Json[];
+    const bySource = (found[o.source] ??= {});
+    const list = (bySource[o.kind] ??= []);
     if (list.length < MAX_ATTR_VALUES && !list.includes(o.value)) list.push(o.value);
   }
-  for (const s of Object.values(attributes)) for (const l of Object.values(s as JsonObject)) (l as string[]).sort();
+  const attributes: JsonObject = {};
+  for (const source of Object.keys(found).sort()) {
+    const kinds: JsonObject = {};
+    for (const kind of Object.keys(found[source]!).sort()) kinds[kind] = found[source]![kind]!.sort();
+    attributes[source] = kinds;
+  }
 
   return { hostnames, domain, os, device, ipAssignment, dhcp, natSuspected: natEvidence.length > 0, natEvidence, attributes };
 }

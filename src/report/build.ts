@@ -98,38 +98,40 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     });
   });
 
+  // Keys in sorted order at every level we make here: the JSON writer then
+  // serialises most of a record natively instead of sorting it key by key.
   const assets = drafts.map((a, i) => ({
+    applications: [...appsOf[i]!].sort(),
+    attributes: a.macEvidence.length ? withSource(profiles[i]!.attributes, 'link', { mac_binding: a.macEvidence }) : profiles[i]!.attributes,
+    device: profiles[i]!.device,
+    dhcp: profiles[i]!.dhcp,
+    domain: profiles[i]!.domain,
+    first_seen: isoUs(a.first),
+    hostnames: profiles[i]!.hostnames,
     id: a.id,
     identity: a.identity,
-    ips: a.ips.map((x) => x.ip),
-    ip_history: a.ips.map((x) => ({ ip: x.ip, first_seen: isoUs(x.first), last_seen: isoUs(x.last) })),
-    mac: a.mac,
-    mac_vendor: a.mac ? macVendor(a.mac) : null,
-    mac_local: a.mac ? (parseInt(a.mac.slice(0, 2), 16) & 0x02) !== 0 : false,
-    vlan: a.vlan,
-    hostnames: profiles[i]!.hostnames,
-    domain: profiles[i]!.domain,
-    os: profiles[i]!.os,
-    device: profiles[i]!.device,
     ip_assignment: profiles[i]!.ipAssignment,
-    dhcp: profiles[i]!.dhcp,
+    ip_history: a.ips.map((x) => ({ first_seen: isoUs(x.first), ip: x.ip, last_seen: isoUs(x.last) })),
+    ips: a.ips.map((x) => x.ip),
+    last_seen: isoUs(a.last),
+    mac: a.mac,
+    mac_local: a.mac ? (parseInt(a.mac.slice(0, 2), 16) & 0x02) !== 0 : false,
+    mac_vendor: a.mac ? macVendor(a.mac) : null,
+    nat_suspected: profiles[i]!.natSuspected,
     open_ports: a.openPorts.map((p) => {
       const proto = p >>> 16;
       const port = p & 0xffff;
-      return { proto: protoName(proto), port, application: applicationByPort(proto, port).application };
+      return { application: applicationByPort(proto, port).application, port, proto: protoName(proto) };
     }),
-    applications: [...appsOf[i]!].sort(),
-    first_seen: isoUs(a.first),
-    last_seen: isoUs(a.last),
+    os: profiles[i]!.os,
     traffic: {
       ...totalsRecord(summary.totals[i]!),
-      ingress_bytes: a.ingressBytes,
       egress_bytes: a.egressBytes,
-      ingress_packets: a.ingressPackets,
       egress_packets: a.egressPackets,
+      ingress_bytes: a.ingressBytes,
+      ingress_packets: a.ingressPackets,
     },
-    nat_suspected: profiles[i]!.natSuspected,
-    attributes: (a.macEvidence.length ? { ...profiles[i]!.attributes, link: { mac_binding: a.macEvidence } } : profiles[i]!.attributes) as { [k: string]: Json },
+    vlan: a.vlan,
   }));
 
   const flowRecord = (row: RowId): { [k: string]: Json } => {
@@ -371,4 +373,11 @@ function natWarnings(drafts: AssetDraft[], profiles: Profile[]): { [k: string]: 
       evidence: hits.map((x) => ({ asset: x.a.id, reasons: x.p.natEvidence })),
     },
   ];
+}
+
+/** `attributes` with one more source, keys kept in sorted order. */
+function withSource(attributes: { [k: string]: Json }, source: string, value: Json): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {};
+  for (const k of [...Object.keys(attributes).filter((k) => k !== source), source].sort()) out[k] = k === source ? value : attributes[k]!;
+  return out;
 }

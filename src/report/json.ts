@@ -23,16 +23,24 @@ function isPrimitive(v: unknown): boolean {
   return v === null || (typeof v !== 'object' && typeof v !== 'undefined' && typeof v !== 'function');
 }
 
-/** Keys already in sorted order, values primitives or arrays of primitives. */
-function isFlatAndSorted(obj: Record<string, unknown>): boolean {
+/**
+ * Keys already in sorted order at every level (plain objects and arrays of
+ * them): JSON.stringify then prints the value exactly as sorting would.
+ * Undefined members need no care: both leave them out of objects and print
+ * them as null in arrays.
+ */
+function isSortedDeep(v: unknown, depth: number): boolean {
+  if (isPrimitive(v) || v === undefined) return true;
+  if (depth > 32 || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isSortedDeep(v[i], depth + 1)) return false;
+    return true;
+  }
   let prev = '';
-  for (const k in obj) {
+  for (const k in v as Record<string, unknown>) {
     if (k <= prev && prev !== '') return false;
     prev = k;
-    const v = obj[k];
-    if (isPrimitive(v)) continue;
-    if (!Array.isArray(v)) return false;
-    for (let i = 0; i < v.length; i++) if (!isPrimitive(v[i])) return false;
+    if (!isSortedDeep((v as Record<string, unknown>)[k], depth + 1)) return false;
   }
   return true;
 }
@@ -64,8 +72,8 @@ function serialize(value: unknown, pad: string, out: string[]): void {
     return;
   }
   const obj = value as Record<string, unknown>;
-  if (isFlatAndSorted(obj)) {
-    // Common case (report rows built in key order): let the native serializer do it.
+  if (isSortedDeep(obj, 0)) {
+    // Common case (report records built in key order): let the native serializer do it.
     out.push(JSON.stringify(obj, null, 2).replace(NEWLINES, '\n' + pad));
     return;
   }
@@ -110,8 +118,9 @@ export function writeStableJson(
   }
   emit('{\n');
   const out: string[] = [];
+  // Pieces go to `emit` one by one: joining them first would copy every byte once more.
   const drain = () => {
-    emit(out.join(''));
+    for (let i = 0; i < out.length; i++) emit(out[i]!);
     out.length = 0;
   };
   keys.forEach((k, i) => {
@@ -126,7 +135,8 @@ export function writeStableJson(
         first = false;
         if (oneLine) out.push(trusted ? JSON.stringify(el) : compactJson(el));
         else serialize(el, '    ', out);
-        if (out.length > 4096) drain();
+        // Hand pieces on soon: held ones outlive the young generation and get copied by the GC.
+        if (out.length > 64) drain();
       }
       out.push(first ? '[]' : '\n  ]');
     } else {
@@ -140,7 +150,7 @@ export function writeStableJson(
 
 /** One line of JSON with sorted keys (the native serialiser when keys are already in order). */
 export function compactJson(value: unknown): string {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && isFlatAndSorted(value as Record<string, unknown>)) {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && isSortedDeep(value, 0)) {
     return JSON.stringify(value);
   }
   return JSON.stringify(sortKeys(value)) ?? 'null';

@@ -10,9 +10,10 @@ import { protoName } from '../flows/applications.js';
 import type { FlowAggregator, RowId } from '../flows/aggregate.js';
 import { isoUsRepeated } from './time.js';
 
+/** Made with its keys in sorted order (the JSON writer then serialises it natively). */
 export interface DirectionTotals {
-  ingress_bytes: number;
   egress_bytes: number;
+  ingress_bytes: number;
 }
 
 export interface AssetTrafficTotals {
@@ -24,7 +25,7 @@ export interface AssetTrafficTotals {
 
 function addTo(map: Map<string, DirectionTotals>, key: string, ingress: number, egress: number): void {
   let t = map.get(key);
-  if (!t) map.set(key, (t = { ingress_bytes: 0, egress_bytes: 0 }));
+  if (!t) map.set(key, (t = { egress_bytes: 0, ingress_bytes: 0 }));
   t.ingress_bytes += ingress;
   t.egress_bytes += egress;
 }
@@ -57,8 +58,8 @@ export class TrafficSummary {
     this.totals = assetIds.map(() => ({
       byFamily: new Map(),
       byApplication: new Map(),
-      asClient: { ingress_bytes: 0, egress_bytes: 0 },
-      asServer: { ingress_bytes: 0, egress_bytes: 0 },
+      asClient: { egress_bytes: 0, ingress_bytes: 0 },
+      asServer: { egress_bytes: 0, ingress_bytes: 0 },
     }));
   }
 
