@@ -12,7 +12,7 @@
  * spoofing flood fills memory with.
  */
 import { AddrClass, type Classifier } from '../config/classify.js';
-import { ip4Bytes, ip4ToString, ip6Bytes, ip6ToString } from '../inventory/addr-format.js';
+import { ip4ToString, ip6ToString } from '../inventory/addr-format.js';
 import { applicationByPort, type Application } from './applications.js';
 import { communityId } from './community-id.js';
 import type { FlowTable } from './flow-table.js';
@@ -44,6 +44,23 @@ export interface FlowRow {
   first: number;
   last: number;
   communityIds: string[];
+}
+
+/** Address bytes of a Community ID tuple (IPv4 source, destination, IPv6 source, destination), reused for every sample: communityId copies them. */
+const CID_ADDR = [new Uint8Array(4), new Uint8Array(4), new Uint8Array(16), new Uint8Array(16)] as const;
+
+/** The 4 (IPv4) or 16 address bytes of words `w[at..]`, as the source (`which` 0) or destination (1) of a tuple. */
+function addrBytes(w: ArrayLike<number>, at: number, v4: boolean, which: 0 | 1): Uint8Array {
+  const out = CID_ADDR[(v4 ? 0 : 2) + which]!;
+  const n = v4 ? 1 : 4;
+  for (let i = 0; i < n; i++) {
+    const x = w[at + i]! >>> 0;
+    out[i * 4] = x >>> 24;
+    out[i * 4 + 1] = (x >>> 16) & 0xff;
+    out[i * 4 + 2] = (x >>> 8) & 0xff;
+    out[i * 4 + 3] = x & 0xff;
+  }
+  return out;
 }
 
 /** Endpoints shown by label only, without their address. */
@@ -700,8 +717,8 @@ export class FlowAggregator {
       const ca = wideAt >= 0 ? wideAt + k * (v4 ? 2 : 8) : b;
       const sa = wideAt >= 0 && v4 ? ca + 1 : ca + 4;
       const id = communityId({
-        src: v4 ? ip4Bytes(src[ca]!) : ip6Bytes([src[ca]!, src[ca + 1]!, src[ca + 2]!, src[ca + 3]!]),
-        dst: v4 ? ip4Bytes(src[sa]!) : ip6Bytes([src[sa]!, src[sa + 1]!, src[sa + 2]!, src[sa + 3]!]),
+        src: addrBytes(src, ca, v4, 0),
+        dst: addrBytes(src, sa, v4, 1),
         proto,
         // ICMP: the requester's type stands in the server port slot, the code or reply type in the client's.
         srcPort: icmp ? port : cport,

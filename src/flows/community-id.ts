@@ -1,12 +1,16 @@
 /**
  * Community ID v1 (https://github.com/corelight/community-id-spec): a hash of
  * the connection tuple that Zeek and Suricata also log, so rows can be joined.
- * Not on the hot path: computed once per connection when it is reported.
+ * Not on the hot path: computed once per sampled connection when it is
+ * reported, from scratch arrays.
  */
 import * as crypto from 'node:crypto';
 
 // One-shot hashing (Node >= 20.12) avoids a Hash object per connection.
 const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'base64') => string }).hash;
+
+/** The hashed tuple (seed, two addresses of up to 16 bytes, protocol, pad, ports), one scratch array per length in use. */
+const TUPLES = new Map<number, Uint8Array>();
 
 // ICMP types that come in request/reply pairs map to each other; the
 // "port" pair is then (type, partner type) from the requester's side.
@@ -51,8 +55,11 @@ export function communityId(t: CommunityTuple, seed = 0): string {
     [sp, dp] = [dp, sp];
   }
   const n = 2 + src.length + dst.length + 2 + (hasPorts ? 4 : 0);
-  const buf = Buffer.alloc(n);
-  let o = buf.writeUInt16BE(seed & 0xffff, 0);
+  let buf = TUPLES.get(n);
+  if (buf === undefined) TUPLES.set(n, (buf = new Uint8Array(n)));
+  buf[0] = (seed >>> 8) & 0xff;
+  buf[1] = seed & 0xff;
+  let o = 2;
   buf.set(src, o);
   o += src.length;
   buf.set(dst, o);
@@ -60,8 +67,10 @@ export function communityId(t: CommunityTuple, seed = 0): string {
   buf[o++] = proto;
   buf[o++] = 0;
   if (hasPorts) {
-    buf.writeUInt16BE(sp & 0xffff, o);
-    buf.writeUInt16BE(dp & 0xffff, o + 2);
+    buf[o++] = (sp >>> 8) & 0xff;
+    buf[o++] = sp & 0xff;
+    buf[o++] = (dp >>> 8) & 0xff;
+    buf[o++] = dp & 0xff;
   }
   return '1:' + (oneShot ? oneShot('sha1', buf, 'base64') : crypto.createHash('sha1').update(buf).digest('base64'));
 }
