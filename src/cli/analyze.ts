@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import { buildLazyReport, type Json, type LazyReport } from '../report/build.js';
+import { RowSpill } from '../flows/row-spill.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
 import { renderTable } from '../report/table.js';
@@ -92,46 +93,54 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   const warnColor = colorFor(io.stderr, io.env);
 
   const engine = engineFor(loaded, opts.internal);
-  const spec = { configPath: opts.config, cwd: process.cwd(), internal: opts.internal };
-  const files = await analyseInputs(inputs, engine, spec, io, { jobs, maxPackets, progress: !quiet && opts.progress !== false });
+  // One capture read by this engine: rows of closed intervals go to a scratch file (a long capture's report stays in bounded memory).
+  if (inputs.length === 1) engine.spillRowsTo(() => RowSpill.open());
+  let lazy: LazyReport | null = null;
+  try {
+    const spec = { configPath: opts.config, cwd: process.cwd(), internal: opts.internal };
+    const files = await analyseInputs(inputs, engine, spec, io, { jobs, maxPackets, progress: !quiet && opts.progress !== false });
 
-  const lazy = buildLazyReport(engine, files, {
-    generator: GENERATOR,
-    deterministic: opts.deterministic,
-    sensor: { name: loaded.config.sensor.name, network: loaded.config.sensor.network },
-    config: configRef(loaded, opts.config),
-    configWarnings: loaded.warnings,
-  });
-  const report = lazy.report;
-  if (managed !== null) {
-    if (!quiet) noteNetworks(managed.assets, [loaded.config.sensor.network], opts.managed!, io);
-    report.merge = analyzeMerge(report, managed.assets, settings);
-  }
-  if (opts.tui) {
-    const { showReport } = await import('./tui.js');
-    if (opts.output !== undefined) writeReport(lazy, format, opts.output, io, view);
-    await showReport(lazy, io, inputs.join(' '));
-  } else if (format === 'csv') writeCsvViews(lazy, view, opts.output, io);
-  else writeReport(lazy, format, opts.output, io, view);
+    lazy = buildLazyReport(engine, files, {
+      generator: GENERATOR,
+      deterministic: opts.deterministic,
+      sensor: { name: loaded.config.sensor.name, network: loaded.config.sensor.network },
+      config: configRef(loaded, opts.config),
+      configWarnings: loaded.warnings,
+    });
+    const report = lazy.report;
+    if (managed !== null) {
+      if (!quiet) noteNetworks(managed.assets, [loaded.config.sensor.network], opts.managed!, io);
+      report.merge = analyzeMerge(report, managed.assets, settings);
+    }
+    if (opts.tui) {
+      const { showReport } = await import('./tui.js');
+      if (opts.output !== undefined) writeReport(lazy, format, opts.output, io, view);
+      await showReport(lazy, io, inputs.join(' '));
+    } else if (format === 'csv') writeCsvViews(lazy, view, opts.output, io);
+    else writeReport(lazy, format, opts.output, io, view);
 
-  if (!quiet) {
-    for (const w of report.warnings) io.stderr.write(`${warnColor.yellow('nps: warning:')} ${String(w.message)}\n`);
+    if (!quiet) {
+      for (const w of report.warnings) io.stderr.write(`${warnColor.yellow('nps: warning:')} ${String(w.message)}\n`);
+    }
+    if (opts.baseline !== undefined) {
+      // analyze + diff in one step: the report as usual on stdout/-o, the comparison on stderr.
+      const { diffReports, loadReport, parseTolerance, renderDiff } = await import('./diff.js');
+      const base = loadReport(opts.baseline);
+      const current = { ...report, flows: [...lazy.flows()], traffic: [...lazy.traffic()] };
+      const diff = diffReports(base, current, { tolerancePct: parseTolerance(opts.tolerance) });
+      io.stderr.write(renderDiff(diff, 'table', { width: io.stderr.columns ?? 100, color: colorFor(io.stderr, io.env) }));
+      if (!diff.equal) return EXIT_FAILURE;
+    }
+    const damaged = report.warnings.some((w) => w.code === 'truncated-capture');
+    if (damaged && opts.strict) {
+      if (!quiet) io.stderr.write('nps: --strict: the capture is damaged (see the warning above)\n');
+      return EXIT_FAILURE;
+    }
+    return 0;
+  } finally {
+    lazy?.close();
+    engine.closeSpill();
   }
-  if (opts.baseline !== undefined) {
-    // analyze + diff in one step: the report as usual on stdout/-o, the comparison on stderr.
-    const { diffReports, loadReport, parseTolerance, renderDiff } = await import('./diff.js');
-    const base = loadReport(opts.baseline);
-    const current = { ...report, flows: [...lazy.flows()], traffic: [...lazy.traffic()] };
-    const diff = diffReports(base, current, { tolerancePct: parseTolerance(opts.tolerance) });
-    io.stderr.write(renderDiff(diff, 'table', { width: io.stderr.columns ?? 100, color: colorFor(io.stderr, io.env) }));
-    if (!diff.equal) return EXIT_FAILURE;
-  }
-  const damaged = report.warnings.some((w) => w.code === 'truncated-capture');
-  if (damaged && opts.strict) {
-    if (!quiet) io.stderr.write('nps: --strict: the capture is damaged (see the warning above)\n');
-    return EXIT_FAILURE;
-  }
-  return 0;
 }
 
 /**
@@ -140,10 +149,14 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
  * keys in order (test/report/rows-sorted.test.ts checks it).
  */
 const COMPACT_ROWS: ReadonlySet<string> = new Set(['flows', 'traffic']);
+const RAW_TRAFFIC: ReadonlySet<string> = new Set(['traffic']);
 
 function emitReport(lazy: LazyReport, format: Format, output: string | undefined, io: CliIO, emit: (text: string) => void, view?: View): void {
   const report = lazy.report;
-  if (format === 'json') writeStableJson(report, emit, { flows: lazy.flows(), traffic: lazy.traffic() }, COMPACT_ROWS, COMPACT_ROWS);
+  if (format === 'json') {
+    const traffic = lazy.trafficJson?.() ?? lazy.traffic();
+    writeStableJson(report, emit, { flows: lazy.flows(), traffic }, COMPACT_ROWS, COMPACT_ROWS, lazy.trafficJson !== null ? RAW_TRAFFIC : undefined);
+  }
   else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.traffic())) emit(line + '\n');
   else {
     report.flows = [...lazy.flows()];

@@ -14,6 +14,7 @@ import { DecodeErrors } from '../decode/errors.js';
 import { decodeRawIp, isKnownLinkType } from '../decode/link.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, L3, PacketView, TCP_SYN } from '../decode/view.js';
 import { FlowAggregator } from '../flows/aggregate.js';
+import type { RowSpill } from '../flows/row-spill.js';
 import { FlowTable, type FlowTableOptions } from '../flows/flow-table.js';
 import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
 import { HostTable, type HostRecord, type MacRecord } from '../inventory/hosts.js';
@@ -104,6 +105,10 @@ export class Engine {
   readonly problems: (CaptureProblem & { file: string })[] = [];
   readonly files: string[] = [];
   private finished = false;
+  private rowSpill: RowSpill | null = null;
+  private openSpill: (() => RowSpill | null) | null = null;
+  /** Capture time at which flow rows are next moved to the spill (Infinity: never). */
+  private nextSealUs = Infinity;
   private readonly churn = new ChurnCollector();
   private lastLinkType = -1;
   private lastLinkKnown = false;
@@ -154,6 +159,7 @@ export class Engine {
       if (step > this.clockJump.largestUs) this.clockJump.largestUs = step;
     } else {
       this.maxTs = ts;
+      if (ts >= this.nextSealUs) this.sealRows(ts);
     }
     if (linkType !== this.lastLinkType) {
       // Link types change rarely (pcapng interfaces): check the lists only then.
@@ -396,6 +402,44 @@ export class Engine {
   checkpoint(): void {
     if (this.finished) return;
     this.flows.checkpoint((t, slot) => this.aggregate.add(t, slot));
+  }
+
+  /**
+   * Keeps the flow rows of closed intervals in `spill` rather than in memory
+   * (a long capture read by one engine). Rows of an interval are moved out
+   * once capture time is a whole interval past its end; a connection of that
+   * interval that ends later makes a new row, folded with the spilled ones
+   * when the report reads them back (report/interval-rows.ts).
+   */
+  spillRowsTo(open: () => RowSpill | null): void {
+    this.openSpill = open;
+    this.nextSealUs = this.maxTs === -Infinity ? -Infinity : Math.floor(this.maxTs / this.aggregate.intervalUs + 1) * this.aggregate.intervalUs;
+  }
+
+  /** Rows of closed intervals spilled so far (null: none kept aside). */
+  get spilledRows(): RowSpill | null {
+    return this.rowSpill;
+  }
+
+  private sealRows(ts: number): void {
+    const iv = this.aggregate.intervalUs;
+    const now = Math.floor(ts / iv);
+    this.nextSealUs = (now + 1) * iv;
+    if (this.openSpill === null) return;
+    // Rows of the interval just before this one still take connections that end now: only older ones go.
+    this.aggregate.sealBefore(now - 1, (interval, rows) => {
+      // The file is made when there is first something to put in it; without one, rows stay in memory.
+      if (this.rowSpill === null) {
+        this.rowSpill = this.openSpill!();
+        if (this.rowSpill === null) this.openSpill = null;
+      }
+      return this.rowSpill !== null && this.rowSpill.write(interval, rows);
+    });
+  }
+
+  /** Closes the spill file (after the report is written). */
+  closeSpill(): void {
+    this.rowSpill?.close();
   }
 
   finish(): void {

@@ -452,9 +452,10 @@ export class FlowAggregator {
     return slot;
   }
 
-  /** Doubles the columns (up to maxRows, plus room for rows freed and made again). */
-  private grow(): void {
-    const cap = Math.max(1024, Math.min(this.cap * 2, Math.max(this.maxRows, this.cap + 1)));
+  /** Grows the columns (up to maxRows, plus room for rows freed and made again). */
+  private grow(atLeast = 0): void {
+    // A quarter more each time, not double: a long capture's rows are most of what stays in memory, and doubling leaves up to half of it unused.
+    const cap = Math.max(1024, atLeast, Math.min(Math.ceil(this.cap * 1.25), Math.max(this.maxRows, this.cap + 1)));
     const more = <T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(old: T, per: number, make: (n: number) => T): T => {
       const next = make(cap * per);
       next.set(old);
@@ -547,9 +548,91 @@ export class FlowAggregator {
     this.count--;
   }
 
-  /** Every row as columns, for merging into another aggregator (parallel analysis). */
-  exportRows(): AggRowsData {
-    const ids = this.liveRows();
+  /** An empty aggregator with this one's classifier, interval and class override, and no row bound. */
+  emptyLike(): FlowAggregator {
+    return new FlowAggregator(this.classifier, this.intervalUs, Infinity, this.override);
+  }
+
+  /** Applications recognised from payload so far: what the APP column of exported rows indexes. */
+  get applications(): readonly Application[] {
+    return this.apps;
+  }
+
+  /** The reporting intervals that rows in use belong to, in order. */
+  intervals(): number[] {
+    const seen = new Set<number>();
+    for (let r = 0; r < this.used; r++) if (this.ints[r * INTS + HASH]! >= 0) seen.add(this.ints[r * INTS + IV]!);
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  /**
+   * Takes out every row of an interval before `interval`, handing each
+   * interval's rows to `keep` (oldest interval first); rows whose `keep`
+   * returns false stay. Frees their room for the intervals still open.
+   */
+  sealBefore(interval: number, keep: (interval: number, rows: AggRowsData) => boolean): void {
+    const live = this.liveRows();
+    const byInterval = new Map<number, number[]>();
+    for (const r of live) {
+      const iv = this.ints[r * INTS + IV]!;
+      if (iv >= interval) continue;
+      let list = byInterval.get(iv);
+      if (list === undefined) byInterval.set(iv, (list = []));
+      list.push(r);
+    }
+    for (const iv of [...byInterval.keys()].sort((a, b) => a - b)) {
+      const ids = Int32Array.from(byInterval.get(iv)!);
+      if (!keep(iv, this.exportRows(ids))) continue;
+      if (this.texts !== null) for (const r of ids) this.texts[r * 2] = this.texts[r * 2 + 1] = undefined;
+      for (const r of ids) this.removeRow(r);
+    }
+  }
+
+  /** Gives back the columns' memory when no row is in use (all moved out, say): the next row starts them again. */
+  releaseIfEmpty(): void {
+    if (this.count > 0) return;
+    this.cap = this.used = 0;
+    this.free = [];
+    this.ints = new Int32Array(0);
+    this.words = new Uint32Array(0);
+    this.nums = new Float64Array(0);
+    this.sampleTs = new Float64Array(0);
+    this.samplePort = new Int32Array(0);
+    this.nSamples = new Uint8Array(0);
+    this.widePool = new Uint32Array(0);
+    this.wideUsed = 0;
+    this.wideFree[0].length = 0;
+    this.wideFree[1].length = 0;
+    this.heads = new Int32Array(0);
+    this.texts = null;
+  }
+
+  /**
+   * Empties the aggregator but keeps its columns, with room for at least
+   * `rows` rows: reused interval after interval, it allocates once.
+   */
+  clear(rows = 0): void {
+    if (this.cap < rows) this.grow(rows);
+    this.count = this.used = 0;
+    this.free = [];
+    this.wideUsed = 0;
+    this.wideFree[0].length = 0;
+    this.wideFree[1].length = 0;
+    const buckets = Math.max(1024, 1 << Math.ceil(Math.log2(Math.max(1, rows) * 2 + 2)));
+    if (this.heads.length < buckets) this.heads = new Int32Array(buckets);
+    else this.heads.fill(0);
+    this.texts = null;
+    this.text4.clear();
+  }
+
+  /** The rows of one interval as columns (`exportRows` of just those). */
+  exportInterval(interval: number): AggRowsData {
+    const ids = this.liveRows().filter((r) => this.ints[r * INTS + IV] === interval);
+    return this.exportRows(ids);
+  }
+
+  /** Rows as columns (every row in use unless `ids` names some), for merging into another aggregator. */
+  exportRows(ids: Int32Array = this.liveRows()): AggRowsData {
     const m = ids.length;
     const out: AggRowsData = {
       count: m,

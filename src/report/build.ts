@@ -6,9 +6,11 @@
 import type { CaptureInfo } from '../capture/frame.js';
 import type { Engine } from '../engine/engine.js';
 import { applicationByPort, protoName } from '../flows/applications.js';
-import type { RowId } from '../flows/aggregate.js';
+import type { FlowAggregator, RowId } from '../flows/aggregate.js';
 import type { ConfigWarning } from '../config/types.js';
-import { summariseTraffic, totalsRecord } from './traffic.js';
+import { emptyTotals, summariseTraffic, totalsRecord, type TrafficSummary } from './traffic.js';
+import { TrafficSpill } from './traffic-spill.js';
+import { rowGroups, rowsSpilled } from './interval-rows.js';
 import { buildAssets, type AssetDraft } from '../inventory/assets.js';
 import type { Observation } from '../inventory/observations.js';
 import { profile, type Profile } from '../inventory/profile.js';
@@ -69,20 +71,33 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   const assetOfIp = new Map<string, number>();
   drafts.forEach((a, i) => a.ips.forEach((ip) => assetOfIp.set(ip.ip, i)));
   const appsOf: Set<string>[] = drafts.map(() => new Set());
-  const agg = engine.aggregate;
-  const rows = agg.sortedRows();
-  for (const r of rows) {
-    const app = agg.applicationOf(r).application;
-    if (app === 'unknown') continue;
-    const [cIp, sIp] = agg.addresses(r);
-    const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
-    const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
-    if (c !== undefined) appsOf[c]!.add(app);
-    if (s !== undefined) appsOf[s]!.add(app);
-  }
-
   const assetIds = drafts.map((a) => a.id);
-  const summary = summariseTraffic(agg, rows, assetOfIp, assetIds);
+  const totals = emptyTotals(drafts.length);
+  // One group of rows, or one per interval when closed intervals were spilled
+  // (a long capture): then each interval's traffic rows go to a scratch file
+  // as they are made, and are merged back in report order when written.
+  const spilled = rowsSpilled(engine);
+  const trafficSpill = spilled ? TrafficSpill.open() : null;
+  let summary: TrafficSummary | null = null;
+  let flowCount = 0;
+  for (const { agg, rows } of rowGroups(engine)) {
+    flowCount += rows.length;
+    for (const r of rows) {
+      const app = agg.applicationOf(r).application;
+      if (app === 'unknown') continue;
+      const [cIp, sIp] = agg.addresses(r);
+      const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
+      const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
+      if (c !== undefined) appsOf[c]!.add(app);
+      if (s !== undefined) appsOf[s]!.add(app);
+    }
+    summary = summariseTraffic(agg, rows, assetOfIp, assetIds, totals);
+    if (trafficSpill !== null) {
+      trafficSpill.beginRun();
+      for (let i = 0; i < summary.count; i++) trafficSpill.add(summary.assetOf(i), JSON.stringify(summary.record(i)));
+      summary = null;
+    }
+  }
 
   const observed = observationsByAsset(engine, drafts, assetOfIp, routers);
   const profiles = drafts.map((a, i) => {
@@ -125,7 +140,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     }),
     os: profiles[i]!.os,
     traffic: {
-      ...totalsRecord(summary.totals[i]!),
+      ...totalsRecord(totals[i]!),
       egress_bytes: a.egressBytes,
       egress_packets: a.egressPackets,
       ingress_bytes: a.ingressBytes,
@@ -134,7 +149,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     vlan: a.vlan,
   }));
 
-  const flowRecord = (row: RowId): { [k: string]: Json } => {
+  const flowRecord = (agg: FlowAggregator, row: RowId): { [k: string]: Json } => {
     const r = agg.render(row);
     // Keys in sorted order: the JSON writer then serialises the row natively.
     return {
@@ -161,11 +176,13 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     };
   };
   function* flows(): Generator<{ [k: string]: Json }> {
-    for (const row of rows) yield flowRecord(row);
+    for (const { agg, rows } of rowGroups(engine)) for (const row of rows) yield flowRecord(agg, row);
   }
 
+  const oneSummary = summary;
   function* traffic(): Generator<{ [k: string]: Json }> {
-    for (let i = 0; i < summary.count; i++) yield summary.record(i);
+    if (trafficSpill !== null) yield* trafficSpill.records();
+    else if (oneSummary !== null) for (let i = 0; i < oneSummary.count; i++) yield oneSummary.record(i);
   }
 
   const linkTypes = engine.linkTypes.map(linkTypeName);
@@ -207,7 +224,9 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine), ...natWarnings(drafts, profiles)],
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
-  return { report, flows, flowCount: rows.length, traffic, trafficCount: summary.count };
+  const close = (): void => trafficSpill?.close();
+  const trafficJson = trafficSpill !== null ? () => trafficSpill.lines() : null;
+  return { report, flows, flowCount, traffic, trafficCount: trafficSpill !== null ? trafficSpill.rows : (oneSummary?.count ?? 0), trafficJson, close };
 }
 
 /**
@@ -221,6 +240,10 @@ export interface LazyReport {
   flowCount: number;
   traffic: () => Iterable<{ [k: string]: Json }>;
   trafficCount: number;
+  /** The traffic rows as compact JSON text, when they are kept that way (a long capture's): saves parsing them back to write JSON. */
+  trafficJson: (() => Iterable<string>) | null;
+  /** Frees what the rows were kept in (a scratch file for a long capture); the rows cannot be read after. */
+  close: () => void;
 }
 
 /** The whole report in memory (flows included). */

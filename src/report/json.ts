@@ -110,6 +110,8 @@ export function writeStableJson(
    * JSON.stringify without checking.
    */
   presorted: ReadonlySet<string> = NO_KEYS,
+  /** Lazy arrays whose rows come as JSON text already (compact, keys sorted): written as they are. */
+  raw: ReadonlySet<string> = NO_KEYS,
 ): void {
   const keys = [...new Set([...Object.keys(doc), ...Object.keys(lazy)])].filter((k) => k in lazy || doc[k] !== undefined).sort();
   if (keys.length === 0) {
@@ -133,7 +135,8 @@ export function writeStableJson(
       for (const el of v as Iterable<unknown>) {
         out.push(first ? '[\n    ' : ',\n    ');
         first = false;
-        if (oneLine) out.push(trusted ? JSON.stringify(el) : compactJson(el));
+        if (raw.has(k)) out.push(el as string);
+        else if (oneLine) out.push(trusted ? JSON.stringify(el) : compactJson(el));
         else serialize(el, '    ', out);
         // Hand pieces on soon: held ones outlive the young generation and get copied by the GC.
         if (out.length > 64) drain();

@@ -54,13 +54,15 @@ export class TrafficSummary {
     private readonly agg: FlowAggregator,
     private readonly assetOfIp: Map<string, number>,
     private readonly assetIds: string[],
+    /** Per-asset totals to add to (shared when a long capture is summarised interval by interval). */
+    totals: AssetTrafficTotals[] = emptyTotals(assetIds.length),
   ) {
-    this.totals = assetIds.map(() => ({
-      byFamily: new Map(),
-      byApplication: new Map(),
-      asClient: { egress_bytes: 0, ingress_bytes: 0 },
-      asServer: { egress_bytes: 0, ingress_bytes: 0 },
-    }));
+    this.totals = totals;
+  }
+
+  /** The asset (index) of the i-th row in report order. */
+  assetOf(i: number): number {
+    return this.ints[this.order[i]! * INTS + ASSET]!;
   }
 
   /** The peer's address as text for an entry made from row `r` (null when shown by label only). */
@@ -123,7 +125,7 @@ export class TrafficSummary {
   private newEntry(h: number, asset: number, r: RowId, client: boolean): number {
     const e = this.count++;
     if (this.count * INTS > this.ints.length) {
-      const cap = Math.max(1024, this.count * 2);
+      const cap = Math.max(1024, Math.ceil(this.count * 1.25));
       const ints = new Int32Array(cap * INTS);
       ints.set(this.ints);
       this.ints = ints;
@@ -213,9 +215,25 @@ export class TrafficSummary {
   }
 }
 
+/** Zero totals for `n` assets. */
+export function emptyTotals(n: number): AssetTrafficTotals[] {
+  return Array.from({ length: n }, () => ({
+    byFamily: new Map(),
+    byApplication: new Map(),
+    asClient: { egress_bytes: 0, ingress_bytes: 0 },
+    asServer: { egress_bytes: 0, ingress_bytes: 0 },
+  }));
+}
+
 /** The traffic summary of the flow rows `rows` (ids of `agg`, in report order), for the assets whose addresses `assetOfIp` maps. */
-export function summariseTraffic(agg: FlowAggregator, rows: Int32Array, assetOfIp: Map<string, number>, assetIds: string[]): TrafficSummary {
-  const summary = new TrafficSummary(agg, assetOfIp, assetIds);
+export function summariseTraffic(
+  agg: FlowAggregator,
+  rows: Int32Array,
+  assetOfIp: Map<string, number>,
+  assetIds: string[],
+  totals?: AssetTrafficTotals[],
+): TrafficSummary {
+  const summary = new TrafficSummary(agg, assetOfIp, assetIds, totals);
   for (const row of rows) {
     const [cIp, sIp] = agg.addresses(row);
     const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
