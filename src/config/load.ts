@@ -514,7 +514,8 @@ function buildSchema(locate: (p: Path) => Located) {
     const r = checkFqdn(v);
     return 'error' in r ? r : { ok: r.fqdn };
   });
-  const duration = (min: 0 | 1) =>
+  /** A duration of at least `min` µs (`minText` says it in the message; else "greater than 0"). */
+  const duration = (min: number, minText?: string) =>
     leaf<number>((v) => {
       if (typeof v !== 'string' && typeof v !== 'number') {
         return { error: `expected a duration such as 30s, 5m, 24h or 1h30m, got ${describeValue(v)}` };
@@ -523,7 +524,7 @@ function buildSchema(locate: (p: Path) => Located) {
       if (us === null) {
         return { error: `bad duration ${describeValue(v)}: use a number with a unit (ms, s, m, h, d), e.g. 30s, 5m, 24h, 1h30m` };
       }
-      if (us < min) return { error: `bad duration ${describeValue(v)}: must be greater than 0` };
+      if (us < min) return { error: `bad duration ${describeValue(v)}: must be ${minText === undefined ? 'greater than 0' : `at least ${minText}`}` };
       return { ok: us };
     });
   const assignment = leaf<'dhcp' | 'static'>((v) => {
@@ -578,13 +579,20 @@ function buildSchema(locate: (p: Path) => Located) {
         .strict()
         .nullish(),
       reporting: z
-        .object({ new_asset_interval: duration(1).optional(), update_interval: duration(1).optional() })
+        .object({ new_asset_interval: duration(1).optional(), update_interval: duration(MIN_UPDATE_INTERVAL_US, '10s').optional() })
         .strict()
         .nullish(),
       limits: limits.nullish(),
     })
     .strict();
 }
+
+/**
+ * Shortest reporting interval: flow rows key their interval as a 32-bit
+ * number (capture time / interval), which 10 s keeps in range for centuries
+ * and 500 ms would overflow today.
+ */
+const MIN_UPDATE_INTERVAL_US = 10e6;
 
 type Parsed = z.output<ReturnType<typeof buildSchema>>;
 
