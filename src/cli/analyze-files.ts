@@ -88,6 +88,8 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
         absorbPartial(engine, q);
         files.push(q.file);
       } else files.push(q);
+      // Files come in time order: rows of intervals long closed can go to the engine's spill file.
+      engine.sealClosedIntervals();
       next++;
     }
   };

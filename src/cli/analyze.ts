@@ -93,8 +93,8 @@ export async function runAnalyze(captures: string[], opts: AnalyzeOptions, io: C
   const warnColor = colorFor(io.stderr, io.env);
 
   const engine = engineFor(loaded, opts.internal);
-  // One capture read by this engine: rows of closed intervals go to a scratch file (a long capture's report stays in bounded memory).
-  if (inputs.length === 1) engine.spillRowsTo(() => RowSpill.open());
+  // Rows of closed intervals go to a scratch file: a long capture's (or a day of rotated files') report stays in bounded memory.
+  engine.spillRowsTo(() => RowSpill.open());
   let lazy: LazyReport | null = null;
   try {
     const spec = { configPath: opts.config, cwd: process.cwd(), internal: opts.internal };

@@ -112,7 +112,7 @@ reporting:
 #   flows: 262144            # simultaneous connections
 #   assets: 32768            # addresses tracked (IPv4 and IPv6 together)
 #   macs: 32768              # MAC addresses tracked
-#   flow_rows: 200000        # aggregated flow rows held in memory (closed intervals of one capture go to TMPDIR)
+#   flow_rows: 200000        # aggregated flow rows held in memory (closed intervals go to TMPDIR)
 #   fragments: 8192          # IP datagrams being reassembled from fragments
 #   fragment_bytes: 33554432 # bytes of fragments buffered (32 MiB)
 #   tcp_streams: 4096        # connections reassembled for payload dissection

@@ -437,6 +437,14 @@ export class Engine {
     });
   }
 
+  /**
+   * Spills rows of intervals that closed a whole interval before the latest
+   * packet seen (after folding another file's state into this engine).
+   */
+  sealClosedIntervals(): void {
+    if (this.lastTs !== -Infinity) this.sealRows(this.lastTs);
+  }
+
   /** Closes the spill file (after the report is written). */
   closeSpill(): void {
     this.rowSpill?.close();

@@ -218,7 +218,9 @@ function stitch(engine: Engine, p: PartialState): void {
     if (o === undefined || e.ts < o.ts || e.ts - o.ts > engine.flows.idleTimeoutUs(e.proto)) continue;
     open.delete(e.tuple);
     const from = agg.findRow(e.row);
-    const to = agg.findRow(o.row);
+    // The first part's row may have gone to the spill file with its interval: the counts then go to
+    // a new row with its key, which the report folds into the spilled one (report/interval-rows.ts).
+    const to = agg.findRow(o.row, engine.spilledRows !== null && engine.spilledRows.rows > 0);
     if (from < 0 || agg.connections(from) === 0) continue;
     agg.uncount(from);
     engine.flows.created--;

@@ -495,10 +495,10 @@ export class FlowAggregator {
     };
   }
 
-  /** The existing row with this key, or -1. */
-  findRow(k: AggRowKey): RowId {
+  /** The existing row with this key, or -1; with `create`, an empty row made when there is none (-1 only when the table is full). */
+  findRow(k: AggRowKey, create = false): RowId {
     const meta = packMeta(k.ver, k.proto, k.cCls, k.sCls, k.port);
-    return this.rowFor(k.interval, meta, k.cGroup, k.sGroup, k.c[0] >>> 0, k.c[1] >>> 0, k.c[2] >>> 0, k.c[3] >>> 0, k.s[0] >>> 0, k.s[1] >>> 0, k.s[2] >>> 0, k.s[3] >>> 0, false);
+    return this.rowFor(k.interval, meta, k.cGroup, k.sGroup, k.c[0] >>> 0, k.c[1] >>> 0, k.c[2] >>> 0, k.c[3] >>> 0, k.s[0] >>> 0, k.s[1] >>> 0, k.s[2] >>> 0, k.s[3] >>> 0, create);
   }
 
   /**
@@ -520,6 +520,8 @@ export class FlowAggregator {
     n[t + CBYTES] += sameClient ? cb : sb;
     n[t + SBYTES] += sameClient ? sb : cb;
     if (last > n[t + LAST]!) n[t + LAST] = last;
+    // A row just made for counts whose own row was spilled: it needs a first time, and the spilled row's is earlier.
+    if (n[t + FIRST] === Infinity) n[t + FIRST] = last;
     if (n[f + CONNS] === 0 && n[f + CPKTS] === 0 && n[f + SPKTS] === 0) this.removeRow(from);
   }
 
