@@ -112,12 +112,11 @@ export class TrafficSpill {
   }
 }
 
-/** Reads one run's rows kept in memory. */
-class MemoryRunReader {
-  private row: number;
+/** A run's rows in order: which asset the next one is for, and its text. */
+abstract class RunCursor {
+  protected row: number;
   constructor(
-    private readonly lines: string[],
-    private readonly run: Run,
+    protected readonly run: Run,
     private readonly assets: Int32Array,
   ) {
     this.row = run.from;
@@ -128,14 +127,25 @@ class MemoryRunReader {
   get asset(): number {
     return this.assets[this.row]!;
   }
+  abstract take(): string;
+}
+
+/** Reads one run's rows kept in memory. */
+class MemoryRunReader extends RunCursor {
+  constructor(
+    private readonly lines: string[],
+    run: Run,
+    assets: Int32Array,
+  ) {
+    super(run, assets);
+  }
   take(): string {
     return this.lines[this.row++]!;
   }
 }
 
 /** Reads one run's rows in order through a window of the file. */
-class RunReader {
-  private row: number;
+class RunReader extends RunCursor {
   private at: number;
   private buf = Buffer.alloc(0);
   /** File offset of buf[0], and how many bytes of buf hold data. */
@@ -144,20 +154,12 @@ class RunReader {
 
   constructor(
     private readonly fd: number,
-    private readonly run: Run,
-    private readonly assets: Int32Array,
+    run: Run,
+    assets: Int32Array,
     private readonly lengths: Int32Array,
   ) {
-    this.row = run.from;
+    super(run, assets);
     this.at = run.at;
-  }
-
-  get done(): boolean {
-    return this.row >= this.run.to;
-  }
-
-  get asset(): number {
-    return this.assets[this.row]!;
   }
 
   take(): string {
