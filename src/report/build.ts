@@ -10,7 +10,7 @@ import type { FlowAggregator, RowId } from '../flows/aggregate.js';
 import type { ConfigWarning } from '../config/types.js';
 import { emptyTotals, summariseTraffic, totalsRecord, type TrafficSummary } from './traffic.js';
 import { TrafficSpill } from './traffic-spill.js';
-import { rowGroups, rowsSpilled } from './interval-rows.js';
+import { rowGroups, rowsSpilled, type RowGroup } from './interval-rows.js';
 import { buildAssets, type AssetDraft } from '../inventory/assets.js';
 import type { Observation } from '../inventory/observations.js';
 import { profile, type Profile } from '../inventory/profile.js';
@@ -79,8 +79,12 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   const spilled = rowsSpilled(engine);
   const trafficSpill = spilled ? TrafficSpill.open() : null;
   let summary: TrafficSummary | null = null;
+  /** The one group when nothing was spilled: its sorted rows serve the flows too. */
+  let single: RowGroup | null = null;
   let flowCount = 0;
-  for (const { agg, rows } of rowGroups(engine)) {
+  for (const group of rowGroups(engine)) {
+    const { agg, rows } = group;
+    if (!spilled) single = group;
     flowCount += rows.length;
     for (const r of rows) {
       const app = agg.applicationOf(r).application;
@@ -176,7 +180,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     };
   };
   function* flows(): Generator<{ [k: string]: Json }> {
-    for (const { agg, rows } of rowGroups(engine)) for (const row of rows) yield flowRecord(agg, row);
+    for (const { agg, rows } of single !== null ? [single] : rowGroups(engine)) for (const row of rows) yield flowRecord(agg, row);
   }
 
   const oneSummary = summary;
