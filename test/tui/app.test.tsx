@@ -57,8 +57,16 @@ async function mount(source: TuiSource, o: { color?: boolean; columns?: number; 
     frame,
     plain: () => strip(frame()).split('\n'),
     press: async (k: string) => {
+      // Wait for the frame the key makes, not a fixed time: a loaded machine (CI) renders late.
+      const before = frame();
       r.stdin.write(k);
       await tick();
+      for (let waited = 0; frame() === before && waited < 300; waited += 20) await tick();
+      for (let last = frame(), stable = 0, waited = 0; stable < 2 && waited < 1000; waited += 20) {
+        await tick();
+        if (frame() === last) stable++;
+        else (last = frame()), (stable = 0);
+      }
     },
     selected: () => strip(frame().split('\n').find((l) => l.includes('\u001B[7m') && !/Assets|Flows|Traffic/.test(strip(l))) ?? ''),
     stdout: r.stdout,
