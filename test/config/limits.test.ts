@@ -77,7 +77,7 @@ test('unknown keys in limits are errors with a suggestion; limits must be a mapp
   assert.equal(issuesOf('limits: [1, 2]\n'), ['nps.yaml:1:9: limits: expected a mapping, got a list']);
   assert.equal(issuesOf('sensor:\n  name: s\nlimits:\n  flows: 8\nreporting:\n  update_interval: 0s\n'), [
     'nps.yaml:4:10: limits.flows: expected a whole number from 16 to 16777216, got 8',
-    'nps.yaml:6:20: reporting.update_interval: bad duration "0s": must be at least 10s',
+    'nps.yaml:6:20: reporting.update_interval: bad duration "0s": must be at least 1s',
   ]);
 });
 
