@@ -87,6 +87,8 @@ export interface AggRowKey {
 
 /** Per-row numbers, in this order, in `nums`. */
 const CONNS = 0, CPKTS = 1, SPKTS = 2, CBYTES = 3, SBYTES = 4, FIRST = 5, LAST = 6, NUMS = 7;
+/** The numbers that add up when rows are folded together. */
+const SUMMED: readonly number[] = [CONNS, CPKTS, SPKTS, CBYTES, SBYTES];
 /** Fixed per-row integers, in this order, in `ints`. */
 const IV = 0, META = 1, CGROUP = 2, SGROUP = 3, HASH = 4, NEXT = 5, APP = 6, WIDE = 7, INTS = 8;
 /**
@@ -323,6 +325,24 @@ export class FlowAggregator {
    * time, the client port, and for a wide row (an endpoint collapsed, so
    * addresses vary) 4 client and 4 server address words: `src[at..at+10]`.
    */
+  /** Sample k of a row compared with the offered one (`src[at..]`): negative when the offered one comes first. */
+  private compareSample(row: RowId, k: number, src: ArrayLike<number>, at: number): number {
+    const base = row * MAX_COMMUNITY_IDS;
+    let d = src[at]! - this.sampleTs[base + k]!;
+    if (d !== 0) return d;
+    d = src[at + 1]! - this.samplePort[base + k]!;
+    const wideAt = this.ints[row * INTS + WIDE]!;
+    if (d !== 0 || wideAt < 0) return d;
+    const map = wideWords(metaVer(this.ints[row * INTS + META]!));
+    const ww = map.length;
+    const w = wideAt + k * ww;
+    for (let j = 0; j < ww; j++) {
+      d = src[at + 2 + map[j]!]! - this.widePool[w + j]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
   private offerSample(row: RowId, src: ArrayLike<number>, at: number): void {
     const wideAt = this.ints[row * INTS + WIDE]!;
     const base = row * MAX_COMMUNITY_IDS;
@@ -332,24 +352,11 @@ export class FlowAggregator {
     const n = this.nSamples[row]!;
     const map = wideWords(metaVer(this.ints[row * INTS + META]!));
     const ww = map.length;
-    /** Sample k of the row compared with the offered one: negative when the offered one comes first. */
-    const cmp = (k: number): number => {
-      let d = src[at]! - ts[base + k]!;
-      if (d !== 0) return d;
-      d = src[at + 1]! - ports[base + k]!;
-      if (d !== 0 || wideAt < 0) return d;
-      const w = wideAt + k * ww;
-      for (let j = 0; j < ww; j++) {
-        d = src[at + 2 + map[j]!]! - pool[w + j]!;
-        if (d !== 0) return d;
-      }
-      return 0;
-    };
     let i = n;
-    while (i > 0 && cmp(i - 1) < 0) i--;
+    while (i > 0 && this.compareSample(row, i - 1, src, at) < 0) i--;
     if (i >= MAX_COMMUNITY_IDS) return;
     // Same connection offered twice (a stitched one): keep one.
-    if (i > 0 && cmp(i - 1) === 0) return;
+    if (i > 0 && this.compareSample(row, i - 1, src, at) === 0) return;
     const keep = Math.min(n, MAX_COMMUNITY_IDS - 1);
     for (let k = keep; k > i; k--) {
       ts[base + k] = ts[base + k - 1]!;
@@ -704,7 +711,7 @@ export class FlowAggregator {
       const n = this.nums;
       const to = row * NUMS;
       const from = i * NUMS;
-      for (const k of [CONNS, CPKTS, SPKTS, CBYTES, SBYTES]) n[to + k] += x.nums[from + k]!;
+      for (const k of SUMMED) n[to + k] += x.nums[from + k]!;
       if (x.nums[from + FIRST]! < n[to + FIRST]!) n[to + FIRST] = x.nums[from + FIRST]!;
       if (x.nums[from + LAST]! > n[to + LAST]!) n[to + LAST] = x.nums[from + LAST]!;
     }
