@@ -69,6 +69,12 @@ const CHURN_CHECK_MASK = 0xffff;
 /** How often (capture time) idle connections and fragments are expired. */
 const SWEEP_US = 1_000_000;
 
+/**
+ * Flow rows held before closed intervals are spilled (about 11 MB of rows):
+ * below it, keeping them is cheaper than writing and reading them back.
+ */
+export const SPILL_AFTER_ROWS = 65_536;
+
 export class Engine {
   readonly view = new PacketView();
   readonly errors = new DecodeErrors();
@@ -107,6 +113,7 @@ export class Engine {
   private finished = false;
   private rowSpill: RowSpill | null = null;
   private openSpill: (() => RowSpill | null) | null = null;
+  private spillMinRows = SPILL_AFTER_ROWS;
   /** Capture time at which flow rows are next moved to the spill (Infinity: never). */
   private nextSealUs = Infinity;
   private readonly churn = new ChurnCollector();
@@ -406,13 +413,15 @@ export class Engine {
 
   /**
    * Keeps the flow rows of closed intervals in `spill` rather than in memory
-   * (a long capture read by one engine). Rows of an interval are moved out
-   * once capture time is a whole interval past its end; a connection of that
+   * (a long capture, or many files folded in turn). Once `minRows` rows are
+   * held, rows of an interval are moved out when capture time is a whole
+   * interval past its end; a connection of that
    * interval that ends later makes a new row, folded with the spilled ones
    * when the report reads them back (report/interval-rows.ts).
    */
-  spillRowsTo(open: () => RowSpill | null): void {
+  spillRowsTo(open: () => RowSpill | null, minRows = SPILL_AFTER_ROWS): void {
     this.openSpill = open;
+    this.spillMinRows = minRows;
     this.nextSealUs = this.maxTs === -Infinity ? -Infinity : Math.floor(this.maxTs / this.aggregate.intervalUs + 1) * this.aggregate.intervalUs;
   }
 
@@ -425,7 +434,8 @@ export class Engine {
     const iv = this.aggregate.intervalUs;
     const now = Math.floor(ts / iv);
     this.nextSealUs = (now + 1) * iv;
-    if (this.openSpill === null) return;
+    // A short capture's rows fit in memory: writing and reading them back would only cost time.
+    if (this.openSpill === null || this.aggregate.size < this.spillMinRows) return;
     // Rows of the interval just before this one still take connections that end now: only older ones go.
     this.aggregate.sealBefore(now - 1, (interval, rows) => {
       // The file is made when there is first something to put in it; without one, rows stay in memory.

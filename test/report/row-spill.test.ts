@@ -29,8 +29,8 @@ const ZEEK = join(projectRoot, '..', 'shared', 'captures', 'zeek');
 
 async function report(path: string, intervalUs: number, spill: 'none' | 'file' | 'unavailable'): Promise<{ text: string; spilled: number }> {
   const engine = new Engine({ intervalUs });
-  if (spill === 'file') engine.spillRowsTo(() => RowSpill.open());
-  if (spill === 'unavailable') engine.spillRowsTo(() => null);
+  if (spill === 'file') engine.spillRowsTo(() => RowSpill.open(), 0);
+  if (spill === 'unavailable') engine.spillRowsTo(() => null, 0);
   const info = await readCapture(path, (f) => engine.frame(f));
   engine.addProblems(path, info.problems);
   const files: ReportFile[] = [{ path, info }];
@@ -80,7 +80,7 @@ test('spilled rows give the same report on the shared Zeek captures (1 s interva
 test('traffic rows written as their kept JSON text give the same document as writing the parsed rows', async () => {
   const path = SAMPLES.find((p) => p.endsWith('office.pcapng'))!;
   const engine = new Engine({ intervalUs: 1e6 });
-  engine.spillRowsTo(() => RowSpill.open());
+  engine.spillRowsTo(() => RowSpill.open(), 0);
   const info = await readCapture(path, (f) => engine.frame(f));
   const lazy = buildLazyReport(engine, [{ path, info }], GEN);
   assert.ok(lazy.trafficJson !== null, 'rows were not spilled');
@@ -93,6 +93,21 @@ test('traffic rows written as their kept JSON text give the same document as wri
   assert.ok(viaText === viaObjects);
   lazy.close();
   engine.closeSpill();
+});
+
+test('below the row threshold nothing is spilled; above it, closed intervals are', async () => {
+  const path = SAMPLES.find((p) => p.endsWith('office.pcapng'))!;
+  const run = async (minRows?: number): Promise<Engine> => {
+    const engine = new Engine({ intervalUs: 1e6 });
+    engine.spillRowsTo(() => RowSpill.open(), minRows);
+    await readCapture(path, (f) => engine.frame(f));
+    return engine;
+  };
+  const byDefault = await run();
+  assert.is(byDefault.spilledRows, null, 'a small capture keeps its rows in memory by default');
+  const low = await run(10);
+  assert.ok((low.spilledRows?.rows ?? 0) > 0);
+  low.closeSpill();
 });
 
 test('without a scratch file the rows stay in memory and the report is the same', async () => {
@@ -155,7 +170,7 @@ test('files folded in turn (rotated captures, connections stitched across them) 
       }
       const fold = async (spill: boolean): Promise<{ text: string; spilled: number }> => {
         const engine = new Engine({ intervalUs: 1e6 });
-        if (spill) engine.spillRowsTo(() => RowSpill.open());
+        if (spill) engine.spillRowsTo(() => RowSpill.open(), 0);
         const files: ReportFile[] = [await analyseFirstFile(parts[0]!, engine, {})];
         engine.sealClosedIntervals();
         for (const path of parts.slice(1)) {
