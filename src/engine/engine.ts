@@ -430,6 +430,11 @@ export class Engine {
     return this.rowSpill;
   }
 
+  /** Whether some flow rows are in the spill file (the report then reads rows interval by interval). */
+  get hasSpilledRows(): boolean {
+    return this.rowSpill !== null && this.rowSpill.rows > 0;
+  }
+
   private sealRows(ts: number): void {
     const iv = this.aggregate.intervalUs;
     const now = Math.floor(ts / iv);

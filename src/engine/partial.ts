@@ -220,7 +220,7 @@ function stitch(engine: Engine, p: PartialState): void {
     const from = agg.findRow(e.row);
     // The first part's row may have gone to the spill file with its interval: the counts then go to
     // a new row with its key, which the report folds into the spilled one (report/interval-rows.ts).
-    const to = agg.findRow(o.row, engine.spilledRows !== null && engine.spilledRows.rows > 0);
+    const to = agg.findRow(o.row, engine.hasSpilledRows);
     if (from < 0 || agg.connections(from) === 0) continue;
     agg.uncount(from);
     engine.flows.created--;

@@ -592,7 +592,6 @@ export class FlowAggregator {
     for (const iv of [...byInterval.keys()].sort((a, b) => a - b)) {
       const ids = Int32Array.from(byInterval.get(iv)!);
       if (!keep(iv, this.exportRows(ids))) continue;
-      if (this.texts !== null) for (const r of ids) this.texts[r * 2] = this.texts[r * 2 + 1] = undefined;
       for (const r of ids) this.removeRow(r);
     }
   }
@@ -600,8 +599,8 @@ export class FlowAggregator {
   /** Gives back the columns' memory when no row is in use (all moved out, say): the next row starts them again. */
   releaseIfEmpty(): void {
     if (this.count > 0) return;
-    this.cap = this.used = 0;
-    this.free = [];
+    this.forgetRows();
+    this.cap = 0;
     this.ints = new Int32Array(0);
     this.words = new Uint32Array(0);
     this.nums = new Float64Array(0);
@@ -609,11 +608,18 @@ export class FlowAggregator {
     this.samplePort = new Int32Array(0);
     this.nSamples = new Uint8Array(0);
     this.widePool = new Uint32Array(0);
+    this.heads = new Int32Array(0);
+  }
+
+  /** No row in use, none handed out: what is in the columns is garbage from here on. */
+  private forgetRows(): void {
+    this.count = this.used = 0;
+    this.free = [];
     this.wideUsed = 0;
     this.wideFree[0].length = 0;
     this.wideFree[1].length = 0;
-    this.heads = new Int32Array(0);
     this.texts = null;
+    this.text4.clear();
   }
 
   /**
@@ -622,16 +628,10 @@ export class FlowAggregator {
    */
   clear(rows = 0): void {
     if (this.cap < rows) this.grow(rows);
-    this.count = this.used = 0;
-    this.free = [];
-    this.wideUsed = 0;
-    this.wideFree[0].length = 0;
-    this.wideFree[1].length = 0;
+    this.forgetRows();
     const buckets = Math.max(1024, 1 << Math.ceil(Math.log2(Math.max(1, rows) * 2 + 2)));
     if (this.heads.length < buckets) this.heads = new Int32Array(buckets);
     else this.heads.fill(0);
-    this.texts = null;
-    this.text4.clear();
   }
 
   /** The rows of one interval as columns (`exportRows` of just those). */

@@ -36,7 +36,7 @@ function layout(count: number, wide: number): { nums: number; sampleTs: number; 
 export class RowSpill {
   private readonly blocks: Block[] = [];
   private size = 0;
-  rows = 0;
+  private written = 0;
 
   private constructor(private fd: number) {}
 
@@ -46,9 +46,9 @@ export class RowSpill {
     return fd === null ? null : new RowSpill(fd);
   }
 
-  /** Bytes written so far. */
-  get bytes(): number {
-    return this.size;
+  /** Rows written so far. */
+  get rows(): number {
+    return this.written;
   }
 
   /** Appends one interval's rows; false (nothing kept) when the file cannot take them (a full disk). */
@@ -74,7 +74,7 @@ export class RowSpill {
     // Next block 8-byte aligned, so it reads back into aligned views.
     this.size = at + Math.ceil(l.end / 8) * 8;
     this.blocks.push({ interval, at, count: x.count, wide: x.wide.length });
-    this.rows += x.count;
+    this.written += x.count;
     return true;
   }
 

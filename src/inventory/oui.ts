@@ -100,7 +100,7 @@ export function macVendor(mac: string): string | null {
       if (start !== undefined) return organisation(registry.text, start) || null;
     } else {
       const entry = parsed![hex.slice(0, n)];
-      if (entry) return entry.slice(0, entry.indexOf('\n') < 0 ? undefined : entry.indexOf('\n')).trim() || null;
+      if (entry) return entry.split('\n', 1)[0]!.trim() || null;
     }
   }
   return null;

@@ -10,7 +10,7 @@ import type { FlowAggregator, RowId } from '../flows/aggregate.js';
 import type { ConfigWarning } from '../config/types.js';
 import { emptyTotals, summariseTraffic, totalsRecord, type TrafficSummary } from './traffic.js';
 import { TrafficSpill } from './traffic-spill.js';
-import { rowGroups, rowsSpilled, type RowGroup } from './interval-rows.js';
+import { rowGroups, type RowGroup } from './interval-rows.js';
 import { buildAssets, type AssetDraft } from '../inventory/assets.js';
 import type { Observation } from '../inventory/observations.js';
 import { profile, type Profile } from '../inventory/profile.js';
@@ -76,7 +76,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   // One group of rows, or one per interval when closed intervals were spilled
   // (a long capture): then each interval's traffic rows go to a scratch file
   // as they are made, and are merged back in report order when written.
-  const spilled = rowsSpilled(engine);
+  const spilled = engine.hasSpilledRows;
   const trafficSpill = spilled ? TrafficSpill.open() : null;
   let summary: TrafficSummary | null = null;
   /** The one group when nothing was spilled: its sorted rows serve the flows too. */

@@ -16,17 +16,11 @@ export interface RowGroup {
   rows: Int32Array;
 }
 
-/** Whether rows come interval by interval (some were spilled) rather than in one group. */
-export function rowsSpilled(engine: Engine): boolean {
-  const spill = engine.spilledRows;
-  return spill !== null && spill.rows > 0;
-}
-
 /** The flow rows in report order, in groups: one per interval when rows were spilled, else one. */
 export function* rowGroups(engine: Engine): IterableIterator<RowGroup> {
   const main = engine.aggregate;
   const spill = engine.spilledRows;
-  if (spill === null || spill.rows === 0) {
+  if (spill === null || !engine.hasSpilledRows) {
     yield { agg: main, rows: main.sortedRows() };
     return;
   }

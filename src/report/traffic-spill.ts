@@ -63,17 +63,14 @@ export class TrafficSpill {
       this.assets = grow(this.assets);
       this.lengths = grow(this.lengths);
     }
+    this.assets[this.count++] = asset;
+    this.runs[this.runs.length - 1]!.to = this.count;
     if (this.memory !== null) {
       this.memory.push(line);
-      this.assets[this.count++] = asset;
-      this.runs[this.runs.length - 1]!.to = this.count;
       return;
     }
     const bytes = Buffer.byteLength(line);
-    this.assets[this.count] = asset;
-    this.lengths[this.count] = bytes;
-    this.count++;
-    this.runs[this.runs.length - 1]!.to = this.count;
+    this.lengths[this.count - 1] = bytes;
     this.pending.push(line);
     this.pendingBytes += bytes;
     if (this.pendingBytes >= WINDOW * 4) this.flush();
