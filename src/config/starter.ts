@@ -105,7 +105,7 @@ reporting:
 
 # Bounds of the tables that traffic can grow, so that hostile or huge
 # captures cannot exhaust memory. When one is reached, the oldest entries
-# are evicted (flow_rows: new rows are dropped), counted, and the report
+# are evicted (flow_rows: the oldest intervals' rows), counted, and the report
 # carries a "table-limit" warning naming the table. Whole numbers; the
 # defaults are shown. To change one, uncomment "limits:" and that key.
 # limits:

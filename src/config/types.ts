@@ -52,7 +52,8 @@ export interface NpsConfig {
 /**
  * Bounds of the tables that traffic can grow (`limits:`; SPEC §10). Hitting
  * one evicts the oldest entries, counts them and reports a `table-limit`
- * warning (flow_rows instead drops new rows; duplicate_slots overwrites).
+ * warning (flow_rows: the rows of the oldest intervals, spilled instead when
+ * a spill file is kept; duplicate_slots overwrites).
  */
 export interface TableLimits {
   /** Simultaneous connections in the flow table. */

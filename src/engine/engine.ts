@@ -13,7 +13,7 @@ import { decodeFrame } from '../decode/decode.js';
 import { DecodeErrors } from '../decode/errors.js';
 import { decodeRawIp, isKnownLinkType } from '../decode/link.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, L3, PacketView, TCP_SYN } from '../decode/view.js';
-import { FlowAggregator } from '../flows/aggregate.js';
+import { FlowAggregator, type AggRowsData } from '../flows/aggregate.js';
 import type { RowSpill } from '../flows/row-spill.js';
 import { FlowTable, type FlowTableOptions } from '../flows/flow-table.js';
 import { ip4ToString, ip6ToString, isGroupMac } from '../inventory/addr-format.js';
@@ -142,6 +142,8 @@ export class Engine {
     this.registry = new DissectorRegistry(opts.dissectors ?? ipDissectors());
     this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations, this.classifier, opts.maxTcpStreams);
     this.aggregate.payloadApp = (_t, slot) => this.dispatch.probedApp(slot);
+    // A full row table moves its oldest intervals to the spill file when there is one (else they are evicted).
+    this.aggregate.keepAside = (interval, rows) => this.spill(interval, rows);
     this.linkDissectors = opts.linkDissectors ?? linkDissectors();
     this.stacks = new TcpStackTracker(this.observations);
     this.duplicates = new DuplicateDetector(opts.duplicateWindowUs ?? 1000, opts.duplicateSlots);
@@ -442,14 +444,18 @@ export class Engine {
     // A short capture's rows fit in memory: writing and reading them back would only cost time.
     if (this.openSpill === null || this.aggregate.size < this.spillMinRows) return;
     // Rows of the interval just before this one still take connections that end now: only older ones go.
-    this.aggregate.sealBefore(now - 1, (interval, rows) => {
-      // The file is made when there is first something to put in it; without one, rows stay in memory.
-      if (this.rowSpill === null) {
-        this.rowSpill = this.openSpill!();
-        if (this.rowSpill === null) this.openSpill = null;
-      }
-      return this.rowSpill !== null && this.rowSpill.write(interval, rows);
-    });
+    this.aggregate.sealBefore(now - 1, (interval, rows) => this.spill(interval, rows));
+  }
+
+  /** Writes one interval's rows to the spill file; false when rows are not spilled (not asked for, or no file). */
+  private spill(interval: number, rows: AggRowsData): boolean {
+    if (this.openSpill === null) return false;
+    // The file is made when there is first something to put in it; without one, rows stay in memory.
+    if (this.rowSpill === null) {
+      this.rowSpill = this.openSpill();
+      if (this.rowSpill === null) this.openSpill = null;
+    }
+    return this.rowSpill !== null && this.rowSpill.write(interval, rows);
   }
 
   /**

@@ -30,7 +30,7 @@ export interface PartialState {
   problems: (CaptureProblem & { file: string })[];
   errors: [string, number][];
   connections: number;
-  evicted: { flows: number; hosts: number; macs: number; flowRows: number; fragments: number; observations: number; observationsCapped: number; tcpStreams: number; dnsNames: number };
+  evicted: { flows: number; hosts: number; macs: number; flowRows: number; flowRowsEvicted: number; fragments: number; observations: number; observationsCapped: number; tcpStreams: number; dnsNames: number };
   hosts: HostData[];
   macs: MacData[];
   observations: Observation[];
@@ -127,6 +127,7 @@ export function exportPartial(engine: Engine, file: ReportFile, watch: { edges: 
       hosts: engine.hosts.hostEvictions,
       macs: engine.hosts.macEvictions,
       flowRows: engine.aggregate.dropped,
+      flowRowsEvicted: engine.aggregate.evicted,
       fragments: engine.fragments.evicted,
       observations: engine.observations.evicted,
       observationsCapped: engine.observations.capped,
@@ -195,7 +196,7 @@ export function absorbPartial(engine: Engine, p: PartialState): void {
   if (engine.config !== null) engine.config.learnedEvicted += p.evicted.dnsNames;
   engine.hosts.absorbRecords({ hosts: p.hosts, macs: p.macs, hostEvictions: p.evicted.hosts, macEvictions: p.evicted.macs });
   engine.observations.absorb(p.observations, p.evicted.observations, p.evicted.observationsCapped);
-  engine.aggregate.absorbRows(p.rows, p.evicted.flowRows);
+  engine.aggregate.absorbRows(p.rows, p.evicted.flowRows, p.evicted.flowRowsEvicted);
   stitch(engine, p);
 }
 

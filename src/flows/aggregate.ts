@@ -155,7 +155,16 @@ export class FlowAggregator {
   private texts: (string | null | undefined)[] | null = null;
   private readonly text4 = new Map<number, string>();
 
+  /** New rows refused: the table was full and no older interval could make room. */
   dropped = 0;
+  /** Rows of the oldest intervals evicted to make room (not kept aside). */
+  evicted = 0;
+  /**
+   * Where a full table first tries to put the rows of its oldest intervals
+   * (the engine's spill file); true when it took them. Rows it does not take
+   * are evicted.
+   */
+  keepAside: ((interval: number, rows: AggRowsData) => boolean) | null = null;
   private readonly c = new Uint32Array(4);
   private readonly handed = new Float64Array(4);
   private readonly s = new Uint32Array(4);
@@ -284,7 +293,7 @@ export class FlowAggregator {
     const first = t.firstTs[slot]!;
     const interval = Math.floor(first / this.intervalUs);
 
-    const row = this.rowFor(interval, packMeta(ver, proto, cCls, sCls, port), cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3, true);
+    const row = this.rowFor(interval, packMeta(ver, proto, cCls, sCls, port), cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3, true, true);
     if (row < 0) return;
     const ai = row * INTS + APP;
     if (this.ints[ai]! < 0 && this.payloadApp !== null) {
@@ -377,10 +386,15 @@ export class FlowAggregator {
     return (h ^ (h >>> 15)) & 0x3fffffff;
   }
 
-  /** The row with this key, made when new (if `create`); -1 when absent or the table is full (counted). */
+  /**
+   * The row with this key, made when new (if `create`); -1 when absent or the
+   * table is full (counted). With `mayMakeRoom`, a full table first moves
+   * out rows of older intervals (the caller holds no other row id).
+   */
   private rowFor(
     interval: number, meta: number, cGroup: number, sGroup: number,
     c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number, create: boolean,
+    mayMakeRoom = false,
   ): RowId {
     const h = this.hashOf(interval, meta, cGroup, sGroup, c0, c1, c2, c3, s0, s1, s2, s3);
     const ints = this.ints;
@@ -399,6 +413,7 @@ export class FlowAggregator {
       r = ints[a + NEXT]!;
     }
     if (!create) return -1;
+    if (this.count >= this.maxRows && mayMakeRoom) this.makeRoom(interval);
     if (this.count >= this.maxRows) {
       this.dropped++;
       return -1;
@@ -580,19 +595,40 @@ export class FlowAggregator {
    * returns false stay. Frees their room for the intervals still open.
    */
   sealBefore(interval: number, keep: (interval: number, rows: AggRowsData) => boolean): void {
-    const live = this.liveRows();
+    this.takeOldest(interval, Infinity, (iv, ids) => keep(iv, this.exportRows(ids)));
+  }
+
+  /**
+   * The table is full: the oldest intervals before `interval` (the new row's)
+   * give up their rows, oldest first, until an eighth of the bound is free,
+   * so that a sensor running for weeks keeps its latest rows (oldest-first,
+   * SPEC §10). Each interval's rows go to `keepAside` when it takes them,
+   * else they are evicted and counted.
+   */
+  private makeRoom(interval: number): void {
+    this.takeOldest(interval, Math.max(1, this.maxRows >>> 3), (iv, ids) => {
+      if (this.keepAside === null || !this.keepAside(iv, this.exportRows(ids))) this.evicted += ids.length;
+      return true;
+    });
+  }
+
+  /** Removes the rows of intervals before `before`, oldest interval first, until `atLeast` went; `take` may keep an interval's rows in place (false). */
+  private takeOldest(before: number, atLeast: number, take: (interval: number, ids: Int32Array) => boolean): void {
     const byInterval = new Map<number, number[]>();
-    for (const r of live) {
+    for (const r of this.liveRows()) {
       const iv = this.ints[r * INTS + IV]!;
-      if (iv >= interval) continue;
+      if (iv >= before) continue;
       let list = byInterval.get(iv);
       if (list === undefined) byInterval.set(iv, (list = []));
       list.push(r);
     }
+    let taken = 0;
     for (const iv of [...byInterval.keys()].sort((a, b) => a - b)) {
+      if (taken >= atLeast) break;
       const ids = Int32Array.from(byInterval.get(iv)!);
-      if (!keep(iv, this.exportRows(ids))) continue;
+      if (!take(iv, ids)) continue;
       for (const r of ids) this.removeRow(r);
+      taken += ids.length;
     }
   }
 
@@ -682,7 +718,7 @@ export class FlowAggregator {
    * interval, as if their connections had ended after this one's: counts add
    * up, times widen, and the first connections' Community ID samples are kept.
    */
-  absorbRows(x: AggRowsData, dropped: number): void {
+  absorbRows(x: AggRowsData, dropped: number, evicted = 0): void {
     const g = this.group;
     const appMap = x.apps.map((a) => {
       for (const mine of this.apps) if (mine.application === a.application && mine.family === a.family) return this.appIndex.get(mine)!;
@@ -694,7 +730,7 @@ export class FlowAggregator {
       const w = x.words;
       const row = this.rowFor(
         x.ints[a + IV]!, x.ints[a + META]!, x.ints[a + CGROUP]!, x.ints[a + SGROUP]!,
-        w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!, w[b + 4]!, w[b + 5]!, w[b + 6]!, w[b + 7]!, true,
+        w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!, w[b + 4]!, w[b + 5]!, w[b + 6]!, w[b + 7]!, true, true,
       );
       if (row < 0) continue;
       const wideAt = x.ints[a + WIDE]!;
@@ -716,6 +752,7 @@ export class FlowAggregator {
       if (x.nums[from + LAST]! > n[to + LAST]!) n[to + LAST] = x.nums[from + LAST]!;
     }
     this.dropped += dropped;
+    this.evicted += evicted;
   }
 
   /** Ids of the rows in use, in id order. */

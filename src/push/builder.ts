@@ -25,8 +25,9 @@ export interface PushContent {
 export class PushBuilder {
   /** Per asset sent: its fields as sent (compact JSON), to find what changed. */
   private readonly sentAssets = new Map<string, Map<string, string>>();
-  /** Per flow row sent: its counts as sent. */
-  private readonly sentFlows = new Map<string, number[]>();
+  /** Per flow row sent: its counts as sent, and the last build that still saw the row. */
+  private readonly sentFlows = new Map<string, { counts: number[]; seen: number }>();
+  private builds = 0;
   private sequence = 0;
 
   constructor(
@@ -77,17 +78,24 @@ export class PushBuilder {
           this.sentAssets.delete(id);
         }
       }
+      const build = ++this.builds;
       for (const row of lazy.flows()) {
         const key = flowKey(row);
         const before = this.sentFlows.get(key);
         const now = FLOW_COUNT_FIELDS.map((f) => Number(row[f]));
-        if (before !== undefined && now.every((v, i) => v === before[i])) continue;
+        if (before !== undefined) before.seen = build;
+        if (before !== undefined && now.every((v, i) => v === before.counts[i])) continue;
+        // Counts only grow; smaller ones mean the row was evicted and made again since: all of it is new.
+        const base = before === undefined || now.some((v, i) => v < before.counts[i]!) ? null : before.counts;
         const out: JsonObject = {};
         for (const f of FLOW_FIELDS) out[f] = row[f] ?? null;
-        FLOW_COUNT_FIELDS.forEach((f, i) => (out[f] = now[i]! - (before?.[i] ?? 0)));
+        FLOW_COUNT_FIELDS.forEach((f, i) => (out[f] = now[i]! - (base?.[i] ?? 0)));
         flows.push(out);
-        this.sentFlows.set(key, now);
+        if (before !== undefined) before.counts = now;
+        else this.sentFlows.set(key, { counts: now, seen: build });
       }
+      // Rows the sensor no longer holds (evicted by limits.flow_rows) are forgotten too: what is kept stays bounded.
+      for (const [key, sent] of this.sentFlows) if (sent.seen !== build) this.sentFlows.delete(key);
     }
     if (!final && newAssets.length === 0 && changed.length === 0 && removed.length === 0 && flows.length === 0) return null;
     this.sequence++;

@@ -321,12 +321,13 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
       first_packet: engine.clockJump.firstPacket,
     });
   }
-  // [table, entries evicted (flow_rows: new rows dropped), the `limits:` key(s) that bound it]
+  // [table, entries evicted or refused, the `limits:` key(s) that bound it]
+  const agg = engine.aggregate;
   const limits: [string, number, string][] = [
     ['flows', engine.flows.evicted, 'flows'],
     ['hosts', engine.hosts.hostEvictions, 'assets'],
     ['macs', engine.hosts.macEvictions, 'macs'],
-    ['flow_rows', engine.aggregate.dropped, 'flow_rows'],
+    ['flow_rows', agg.evicted + agg.dropped, 'flow_rows'],
     ['fragments', engine.fragments.evicted, 'fragments or limits.fragment_bytes'],
     ['observations', engine.observations.evicted, 'observations'],
     ['tcp_streams', engine.dispatch.streamsDropped, 'tcp_streams'],
@@ -334,10 +335,7 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
   ];
   for (const [table, n, key] of limits) {
     if (n > 0) {
-      const what =
-        table === 'flow_rows'
-          ? `${n} new row${n === 1 ? ' was' : 's were'} dropped`
-          : `${n} entr${n === 1 ? 'y was' : 'ies were'} evicted, oldest first`;
+      const what = table === 'flow_rows' ? flowRowLosses(agg.evicted, agg.dropped) : `${n} entr${n === 1 ? 'y was' : 'ies were'} evicted, oldest first`;
       w.push({
         code: 'table-limit',
         message: `the ${table} table reached its bound: ${what} (raise limits.${key} in the configuration)`,
@@ -347,6 +345,14 @@ function buildWarnings(engine: Engine): { [k: string]: Json }[] {
     }
   }
   return w;
+}
+
+/** Flow rows lost to the bound: rows of the oldest intervals evicted, and new rows refused (all in one interval). */
+function flowRowLosses(evicted: number, dropped: number): string {
+  const parts: string[] = [];
+  if (evicted > 0) parts.push(`${evicted} row${evicted === 1 ? '' : 's'} of the oldest intervals ${evicted === 1 ? 'was' : 'were'} evicted`);
+  if (dropped > 0) parts.push(`${dropped} new row${dropped === 1 ? ' was' : 's were'} dropped`);
+  return parts.join(', and ');
 }
 
 /**

@@ -13,6 +13,7 @@ import { defaultConfig, parseConfig } from '../../src/config/load.js';
 import { DuplicateDetector } from '../../src/engine/duplicates.js';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { engineLimits } from '../../src/engine/limits.js';
+import { RowSpill } from '../../src/flows/row-spill.js';
 import { buildReport, type Report } from '../../src/report/build.js';
 import { reportSchemaErrors } from '../helpers/schema.js';
 import { T0, dnsMessage } from '../helpers/traffic.js';
@@ -148,6 +149,59 @@ test('flow_rows: rows past the bound are dropped and counted', () => {
   assert.ok(w, 'a table-limit warning names the flow_rows table');
   assert.is(w!.count, 6);
   assert.match(w!.message, 'new rows were dropped');
+});
+
+/**
+ * 40 one-packet UDP exchanges, 250 ms apart, each to its own port: four rows
+ * per 1 s interval over ten intervals, each row made when its exchange times
+ * out (1 s), in time order.
+ */
+function feedIntervals(e: Engine): void {
+  const f = new Feeder(e);
+  for (let i = 0; i < 40; i++) {
+    f.ts = T0 + i * 250_000;
+    f.send(udp(inside(1), inside(2), 40000, 1000 + i));
+  }
+  f.ts = T0 + 60e6;
+  f.send(udp(inside(3), inside(4), 40000, 9));
+}
+
+const ROWS_OPTS: EngineOptions = { intervalUs: 1e6, flows: { udpTimeoutUs: 1e6 } };
+const portsOf = (r: Report) => r.flows.filter((x) => x.client_ip === inside(1)).map((x) => Number(x.server_port));
+
+test('flow_rows: a full table evicts the rows of its oldest intervals (a sensor keeps its latest rows)', () => {
+  const e = new Engine({ ...ROWS_OPTS, maxFlowRows: 8 });
+  feedIntervals(e);
+  const r = report(e);
+  const ports = portsOf(r);
+  assert.ok(ports.includes(1039), 'the newest row is kept');
+  assert.not.ok(ports.includes(1000), 'the oldest row was evicted');
+  // What is kept is the latest stretch: no gap.
+  assert.equal(ports, Array.from({ length: ports.length }, (_, i) => 1040 - ports.length + i));
+  assert.is(e.aggregate.dropped, 0, 'no new row was refused');
+  assert.is(e.aggregate.evicted, 41 - r.flows.length);
+  const w = limitWarning(r, 'flow_rows');
+  assert.ok(w, 'a table-limit warning names the flow_rows table');
+  assert.is(w!.count, e.aggregate.evicted);
+  assert.match(w!.message, 'rows of the oldest intervals were evicted');
+  assert.not.match(w!.message, 'dropped');
+});
+
+test('flow_rows: with a spill file, a full table moves its oldest intervals there and loses nothing', () => {
+  const all = new Engine(ROWS_OPTS);
+  feedIntervals(all);
+  const want = report(all);
+  const e = new Engine({ ...ROWS_OPTS, maxFlowRows: 8 });
+  // Interval sealing off (a huge threshold): only the full table puts rows aside.
+  e.spillRowsTo(() => RowSpill.open(), 1e9);
+  feedIntervals(e);
+  const got = report(e);
+  e.closeSpill();
+  assert.ok((e.spilledRows?.rows ?? 0) > 0, 'rows went to the spill file');
+  assert.is(e.aggregate.evicted + e.aggregate.dropped, 0);
+  assert.is(limitWarning(got, 'flow_rows'), undefined);
+  assert.equal(got.flows, want.flows);
+  assert.equal(got.traffic, want.traffic);
 });
 
 /** The fragments of a UDP datagram to `dport` with IP id `id`, 1200 bytes of payload, 3 fragments. */

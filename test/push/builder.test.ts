@@ -90,4 +90,36 @@ for (const name of ['merge/branch-b.pcapng', 'merge/branch-a.pcapng', 'small-off
   });
 }
 
+test('a sensor whose flow rows are evicted (limits.flow_rows) forgets them too, and never sends negative growth', async () => {
+  const updUs = 3e6;
+  const engine = new Engine({ intervalUs: updUs, maxFlowRows: 24 });
+  const gen = { name: 'nps', version: 'test' };
+  const builder = new PushBuilder({ name: 's', network: 'n' }, gen);
+  const sent = (builder as unknown as { sentFlows: Map<string, unknown> }).sentFlows;
+  let schedule: PushSchedule | null = null;
+  const pushes: PushDocument[] = [];
+  let largest = 0;
+  await readCapture(join(projectRoot, 'samples', 'office.pcapng'), (f) => {
+    schedule ??= new PushSchedule(f.tsUs, 1e6, updUs);
+    for (const due of schedule.due(f.tsUs)) {
+      const doc = builder.build(buildLazyReport(engine, [], { generator: gen, snapshot: true }), due.startUs, due.endUs, due.content, false);
+      if (doc) pushes.push(doc);
+      largest = Math.max(largest, sent.size);
+    }
+    engine.frame(f);
+  });
+  const final = buildLazyReport(engine, [], { generator: gen });
+  const end = schedule!.finalInterval(engine.lastTs);
+  pushes.push(builder.build(final, end.startUs, end.endUs, { assets: true, updates: true }, true)!);
+  assert.ok(engine.aggregate.evicted > 0, 'the capture fills the small table');
+  assert.ok(largest <= 24, `rows remembered as sent stay within the bound (${largest})`);
+  for (const p of pushes) for (const f of p.flows) for (const c of FLOW_COUNT_FIELDS) assert.ok(Number(f[c]) >= 0, `${flowKey(f)} ${c}: ${f[c]}`);
+  const got = apply(pushes);
+  for (const r of final.flows()) {
+    const g = got.flows.get(flowKey(r));
+    assert.ok(g, `${flowKey(r)} was pushed`);
+    for (const c of FLOW_COUNT_FIELDS) assert.ok(Number(g![c]) >= Number(r[c]), `${flowKey(r)} ${c}`);
+  }
+});
+
 test.run();
