@@ -93,6 +93,9 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/** Shortest time between two refreshes of the live TUI. */
+const TUI_REFRESH_MS = 1000;
+
 const EXTENSION: Record<Format, string> = { json: 'json', ndjson: 'ndjson', table: 'txt', csv: '' };
 
 /** Copies the capture program's bytes to a file as they pass (--write), and notes the format. */
@@ -221,6 +224,8 @@ export async function runLive(filter: string[], opts: LiveOptions, io: CliIO, si
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) signals.on(s, stop);
   const timers: NodeJS.Timeout[] = [];
+  /** The TUI's next refresh (rescheduled after each one). */
+  let tuiTimer: NodeJS.Timeout | null = null;
   if (durationSec !== undefined) timers.push(setTimeout(stop, durationSec * 1000));
 
   const tee = new Tee(teeFd);
@@ -248,9 +253,16 @@ export async function runLive(filter: string[], opts: LiveOptions, io: CliIO, si
     const { runTui, mutableSource } = await loadTui();
     source = mutableSource(`live: ${spec.iface}`, true);
     const src = source;
-    const refresh = () => src.setReport(buildReport(engine, [{ path: sourceName, info: infoSoFar() }], { ...reportOpts, snapshot: true }));
+    // A snapshot costs time in proportion to what the engine holds (a busy
+    // network's flow rows): the next one waits at least four times as long as
+    // this one took, so the view takes at most a fifth of the time and the
+    // capture keeps up.
+    const refresh = () => {
+      const t0 = performance.now();
+      src.setReport(buildReport(engine, [{ path: sourceName, info: infoSoFar() }], { ...reportOpts, snapshot: true }));
+      tuiTimer = setTimeout(refresh, Math.max(TUI_REFRESH_MS, 4 * (performance.now() - t0)));
+    };
     refresh();
-    timers.push(setInterval(refresh, 1000));
     const shown = runTui(src, { color: colorFor(io.stdout, io.env).level > 0 });
     tuiView = shown;
     void shown.then(stop);
@@ -319,6 +331,7 @@ export async function runLive(filter: string[], opts: LiveOptions, io: CliIO, si
 
   function cleanup(): void {
     for (const t of timers) clearTimeout(t);
+    if (tuiTimer !== null) clearTimeout(tuiTimer);
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) signals.off(s, stop);
     process.off('exit', killChild);
     if (teeFd !== null) {

@@ -101,7 +101,7 @@ Examples:
     .option('--config <file>', 'configuration file (default: ./nps.yaml when present, else built-in defaults)')
     .option('--internal <ranges>', 'internal, inventoried ranges replacing the defaults: CIDRs separated by commas (repeatable), or "all"', collect)
     .option('--deterministic', 'omit generated_at from the reports')
-    .option('--tui', 'show the inventory in the interactive view, refreshed every second; quitting it stops the capture')
+    .option('--tui', 'show the inventory in the interactive view, refreshed every second (less often when a refresh takes long); quitting it stops the capture')
     .option('--push <url>', 'also push reports to this endpoint on the reporting schedule, on the wall clock (as nps replay does)')
     .option('-q, --quiet', 'print nothing but the results (no status line, no warnings)')
     .addHelpText(
