@@ -165,6 +165,14 @@ export class FlowAggregator {
    * are evicted.
    */
   keepAside: ((interval: number, rows: AggRowsData) => boolean) | null = null;
+  /**
+   * No row in use belongs to an interval before this one (a lower bound, kept
+   * by newRow): a full table whose rows are all of one interval (a flood)
+   * then refuses new rows at once instead of looking for older ones each time.
+   */
+  private noneBefore = -Infinity;
+  /** Times a full table looked through its rows for older intervals (each frees an eighth, or finds none). */
+  roomSearches = 0;
   private readonly c = new Uint32Array(4);
   private readonly handed = new Float64Array(4);
   private readonly s = new Uint32Array(4);
@@ -431,6 +439,7 @@ export class FlowAggregator {
     }
     const a = r * INTS;
     const ints = this.ints;
+    if (interval < this.noneBefore) this.noneBefore = interval;
     ints[a + IV] = interval;
     ints[a + META] = meta;
     ints[a + CGROUP] = cGroup;
@@ -606,14 +615,22 @@ export class FlowAggregator {
    * else they are evicted and counted.
    */
   private makeRoom(interval: number): void {
-    this.takeOldest(interval, Math.max(1, this.maxRows >>> 3), (iv, ids) => {
+    if (interval <= this.noneBefore) return;
+    this.roomSearches++;
+    const last = this.takeOldest(interval, Math.max(1, this.maxRows >>> 3), (iv, ids) => {
       if (this.keepAside === null || !this.keepAside(iv, this.exportRows(ids))) this.evicted += ids.length;
       return true;
     });
+    // Every row of an interval up to the last one taken is gone (or, when none was, of any before `interval`).
+    this.noneBefore = last === null ? interval : last + 1;
   }
 
-  /** Removes the rows of intervals before `before`, oldest interval first, until `atLeast` went; `take` may keep an interval's rows in place (false). */
-  private takeOldest(before: number, atLeast: number, take: (interval: number, ids: Int32Array) => boolean): void {
+  /**
+   * Removes the rows of intervals before `before`, oldest interval first,
+   * until `atLeast` went; `take` may keep an interval's rows in place (false).
+   * Returns the last interval looked at (null: none was before `before`).
+   */
+  private takeOldest(before: number, atLeast: number, take: (interval: number, ids: Int32Array) => boolean): number | null {
     const byInterval = new Map<number, number[]>();
     for (const r of this.liveRows()) {
       const iv = this.ints[r * INTS + IV]!;
@@ -623,13 +640,16 @@ export class FlowAggregator {
       list.push(r);
     }
     let taken = 0;
+    let last: number | null = null;
     for (const iv of [...byInterval.keys()].sort((a, b) => a - b)) {
       if (taken >= atLeast) break;
+      last = iv;
       const ids = Int32Array.from(byInterval.get(iv)!);
       if (!take(iv, ids)) continue;
       for (const r of ids) this.removeRow(r);
       taken += ids.length;
     }
+    return last;
   }
 
   /** Gives back the columns' memory when no row is in use (all moved out, say): the next row starts them again. */
@@ -650,6 +670,7 @@ export class FlowAggregator {
   /** No row in use, none handed out: what is in the columns is garbage from here on. */
   private forgetRows(): void {
     this.count = this.used = 0;
+    this.noneBefore = -Infinity;
     this.free = [];
     this.wideUsed = 0;
     this.wideFree[0].length = 0;

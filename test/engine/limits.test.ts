@@ -187,6 +187,22 @@ test('flow_rows: a full table evicts the rows of its oldest intervals (a sensor 
   assert.not.match(w!.message, 'dropped');
 });
 
+test('flow_rows: a full table of one interval (a flood) refuses new rows without searching its rows each time', () => {
+  const e = new Engine({ ...ROWS_OPTS, intervalUs: 60e6, maxFlowRows: 500 });
+  const f = new Feeder(e);
+  for (let i = 0; i < 3000; i++) {
+    f.ts = T0 + i * 10;
+    f.send(udp(inside(1), inside(2), 40000, 1000 + i));
+  }
+  f.ts = T0 + 30e6;
+  f.send(udp(inside(3), inside(4), 40000, 9));
+  e.finish();
+  assert.is(e.aggregate.dropped, 2501);
+  assert.is(e.aggregate.evicted, 0);
+  // One search finds no older interval; later full-table rows are refused at once.
+  assert.is(e.aggregate.roomSearches, 1);
+});
+
 test('flow_rows: with a spill file, a full table moves its oldest intervals there and loses nothing', () => {
   const all = new Engine(ROWS_OPTS);
   feedIntervals(all);
