@@ -32,6 +32,9 @@ const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 const ETH_PPPOE_SESSION = 0x8864;
 const ETH_VNTAG = 0x8926;
+/** Arista's vendor-specific EtherType (AVSP): switches and TAP aggregators insert a timestamp header. */
+const ETH_ARISTA = 0xd28b;
+const ARISTA_SUBTYPE_TIMESTAMP = 0x0001;
 
 /** Maximum nesting of tags and encapsulations before a frame is given up. */
 const MAX_DEPTH = 256;
@@ -202,6 +205,21 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
         if (end - off < 6) return truncated(v, errs, 'vntag.truncated');
         type = u16(b, off + 4);
         off += 6;
+        continue;
+      }
+      case ETH_ARISTA: {
+        // Subtype, then a version word whose bits 4-7 give the timestamp's
+        // format (1: 64-bit, 2: 48-bit); the original EtherType follows it.
+        if (end - off < 4) return truncated(v, errs, 'arista.truncated');
+        const format = (b[off + 3]! >> 4) & 0x0f;
+        const tsLen = format === 1 ? 8 : format === 2 ? 6 : -1;
+        if (u16(b, off) !== ARISTA_SUBTYPE_TIMESTAMP || tsLen < 0) {
+          errs.count('arista.unknown_header');
+          return;
+        }
+        if (end - off < 4 + tsLen + 2) return truncated(v, errs, 'arista.truncated');
+        type = u16(b, off + 4 + tsLen);
+        off += 4 + tsLen + 2;
         continue;
       }
       case ETH_PPPOE_SESSION: {
