@@ -73,7 +73,9 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
       v.payloadOff = off + 8;
       v.payloadLen = pend - off - 8;
       v.payloadWireLen = ulen - 8;
-      if (!v.isFragment) {
+      // A tunnel's sender picks its source port from the dynamic range (RFC 7348, 8926): a
+      // reply from a well-known port (DNS from 53) to a client that happened to use 4789 is not one.
+      if (!v.isFragment && v.srcPort >= 1024) {
         if (v.dstPort === VXLAN_PORT) decodeVxlan(v, errs, off + 8, pend);
         else if (v.dstPort === GENEVE_PORT) decodeGeneve(v, errs, off + 8, pend);
       }

@@ -8,9 +8,9 @@ import { u16 } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import { decodeEthernet } from './link.js';
-import type { PacketView } from './view.js';
+import { MAX_TUNNELS, type PacketView } from './view.js';
 
-const MAX_TUNNEL_DEPTH = 4;
+const MAX_TUNNEL_DEPTH = MAX_TUNNELS;
 
 const GRE_CSUM = 0x8000;
 const GRE_ROUTING = 0x4000;
@@ -32,6 +32,7 @@ function enter(v: PacketView, errs: DecodeErrors, avail: number, need: number): 
     errs.count('tunnel.too_deep');
     return false;
   }
+  v.saveOuter(v.tunnelDepth);
   v.tunnelDepth++;
   v.resetNetwork();
   return true;

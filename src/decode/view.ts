@@ -23,6 +23,9 @@ export const TCP_RST = 0x04;
 export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
+/** Tunnels opened within one frame at most (decode/tunnel.ts refuses more). */
+export const MAX_TUNNELS = 4;
+
 export class PacketView {
   buf: Buffer = Buffer.alloc(0);
   /** First byte of the frame and one past the last captured byte. */
@@ -45,6 +48,19 @@ export class PacketView {
   l2PayloadOff = 0;
   /** Number of tunnel layers removed (GRE, ERSPAN, VXLAN, IP-in-IP...). */
   tunnelDepth = 0;
+
+  // ---- the IP headers of the tunnels opened, outermost first (tunnelDepth of them) ----
+  // Their endpoints (VTEPs, a switch sending ERSPAN, tunnel routers) sent and
+  // received the frame too. Each comes with the source MAC and VLAN of its own
+  // layer, before a tunnel's inner Ethernet header replaced them.
+  readonly outerL3 = new Uint8Array(MAX_TUNNELS);
+  readonly outerSrc4 = new Uint32Array(MAX_TUNNELS);
+  readonly outerDst4 = new Uint32Array(MAX_TUNNELS);
+  /** Four words per tunnel. */
+  readonly outerSrc6 = new Uint32Array(MAX_TUNNELS * 4);
+  readonly outerDst6 = new Uint32Array(MAX_TUNNELS * 4);
+  readonly outerMacSrc = new Float64Array(MAX_TUNNELS);
+  readonly outerVlan = new Int32Array(MAX_TUNNELS);
 
   // ---- network layer ----
   l3 = L3.None;
@@ -126,6 +142,18 @@ export class PacketView {
     this.resetNetwork();
     this.truncated = false;
     this.malformed = false;
+  }
+
+  /** Keeps the current IP header (L3.None if it is not IP) as the one of tunnel `depth`, about to be opened. */
+  saveOuter(depth: number): void {
+    const ip = this.l3 === L3.IPv4 || this.l3 === L3.IPv6;
+    this.outerL3[depth] = ip ? this.l3 : L3.None;
+    this.outerSrc4[depth] = this.src4;
+    this.outerDst4[depth] = this.dst4;
+    this.outerSrc6.set(this.src6, depth * 4);
+    this.outerDst6.set(this.dst6, depth * 4);
+    this.outerMacSrc[depth] = this.macSrc;
+    this.outerVlan[depth] = this.vlan;
   }
 
   /** Forget network and transport state (used when a tunnel yields an inner packet). */

@@ -118,6 +118,9 @@ export class Engine {
   private nextSealUs = Infinity;
   private readonly churn = new ChurnCollector();
   private lastLinkType = -1;
+  /** Scratch for one tunnel's IPv6 endpoints. */
+  private readonly outerSrc6 = new Uint32Array(4);
+  private readonly outerDst6 = new Uint32Array(4);
   private lastLinkKnown = false;
 
   constructor(readonly opts: EngineOptions = {}) {
@@ -201,7 +204,10 @@ export class Engine {
       if (v.vlan >= 0) mac.vlan = v.vlan;
     }
 
-    if (v.tunnelDepth > 0) this.tunnelPackets++;
+    if (v.tunnelDepth > 0) {
+      this.tunnelPackets++;
+      if (!v.reassembled) this.tunnelEndpoints(v, origLen);
+    }
     if (v.l3 === L3.IPv4 || v.l3 === L3.IPv6) {
       this.ipPacket(v, origLen, mac);
     } else if (v.l3 === L3.ARP) {
@@ -211,30 +217,70 @@ export class Engine {
     }
   }
 
-  private ipPacket(v: PacketView, origLen: number, mac: MacRecord | null, packets = 1): void {
+  /**
+   * A tunnelled frame's outer IP headers: their endpoints (VTEPs, the switch
+   * sending ERSPAN, tunnel routers) and the source MAC of each layer sent and
+   * received the frame as much as the inner hosts did ("every frame", SPEC
+   * §4). (A datagram rebuilt from fragments is not passed here: its outer
+   * header was counted with each fragment.)
+   */
+  private tunnelEndpoints(v: PacketView, origLen: number): void {
     const ts = v.tsUs;
-    const v4 = v.l3 === L3.IPv4;
+    for (let i = 0; i < v.tunnelDepth; i++) {
+      const m = v.outerMacSrc[i]!;
+      const mac = m >= 0 && !isGroupMac(m) ? this.hosts.mac(m, ts) : null;
+      // The outermost MAC is the frame's own; a deeper layer's, that of the Ethernet frame a tunnel carried.
+      if (mac !== null) {
+        mac.last = ts;
+        mac.pktsOut++;
+        mac.bytesOut += origLen;
+        if (v.outerVlan[i]! >= 0) mac.vlan = v.outerVlan[i]!;
+      }
+      const l3 = v.outerL3[i]!;
+      if (l3 === L3.None) continue;
+      const s6 = this.outerSrc6;
+      const d6 = this.outerDst6;
+      for (let k = 0; k < 4; k++) {
+        s6[k] = v.outerSrc6[i * 4 + k]!;
+        d6[k] = v.outerDst6[i * 4 + k]!;
+      }
+      this.noteEndpoints(l3 === L3.IPv4, v.outerSrc4[i]!, s6, v.outerDst4[i]!, d6, v.outerVlan[i]!, ts, origLen, 1, mac);
+    }
+  }
+
+  /** The address records of one IP header's source and destination (and the source MAC's). */
+  private noteEndpoints(
+    v4: boolean, src4: number, src6: Uint32Array, dst4: number, dst6: Uint32Array, vlan: number,
+    ts: number, bytes: number, packets: number, mac: MacRecord | null,
+  ): void {
     const cls = this.classifier;
     const hosts = this.hosts;
-    const sCls = v4 ? cls.classify4(v.src4) : cls.classify6(v.src6);
-    const dCls = v4 ? cls.classify4(v.dst4) : cls.classify6(v.dst6);
+    const sCls = v4 ? cls.classify4(src4) : cls.classify6(src6);
+    const dCls = v4 ? cls.classify4(dst4) : cls.classify6(dst6);
     if (mac !== null) mac.ipSent = true;
     if (sCls === AddrClass.Inventoried) {
-      const h = v4 ? hosts.host4(v.src4, sCls, ts) : hosts.host6(v.src6, sCls, ts);
+      const h = v4 ? hosts.host4(src4, sCls, ts) : hosts.host6(src6, sCls, ts);
       h.last = ts;
       h.pktsOut += packets;
-      h.bytesOut += origLen;
+      h.bytesOut += bytes;
       h.sent = true;
-      if (v.vlan >= 0) h.vlan = v.vlan;
+      if (vlan >= 0) h.vlan = vlan;
       if (mac !== null) HostTable.noteSourceMac(h, mac);
     } else if (isExternalClass(sCls) && mac !== null) {
       mac.routesExternal = true;
     }
     if (dCls === AddrClass.Inventoried) {
-      const h = v4 ? hosts.host4(v.dst4, dCls, ts) : hosts.host6(v.dst6, dCls, ts);
+      const h = v4 ? hosts.host4(dst4, dCls, ts) : hosts.host6(dst6, dCls, ts);
       h.pktsIn += packets;
-      h.bytesIn += origLen;
+      h.bytesIn += bytes;
     }
+  }
+
+  private ipPacket(v: PacketView, origLen: number, mac: MacRecord | null, packets = 1): void {
+    const ts = v.tsUs;
+    const cls = this.classifier;
+    const hosts = this.hosts;
+    this.noteEndpoints(v.l3 === L3.IPv4, v.src4, v.src6, v.dst4, v.dst6, v.vlan, ts, origLen, packets, mac);
     if (v.ndHasTarget && v.ndTargetMac >= 0) {
       const nc = cls.classify6(v.ndTarget6);
       if (nc === AddrClass.Inventoried) {

@@ -54,7 +54,11 @@ function normalise(ip: string): string | null {
   return special6(r.first) ? null : ip6ToString(r.first);
 }
 
-/** Source address of the IP layer the engine analyses: the innermost one outside ICMP quotes and opaque tunnels. */
+/**
+ * Source addresses of the IP layers the engine reads: every one outside ICMP
+ * quotes and opaque tunnels (the outer headers of the tunnels it opens count:
+ * their endpoints sent the frame too).
+ */
 function tsharkSources(out: string): { sources: Set<string>; packets: number; opaqueTunnel: boolean } {
   const set = new Set<string>();
   let packets = 0;
@@ -65,7 +69,7 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
     packets++;
     const [protos = '', v4s = '', v6s = ''] = line.split('\t');
     let n4 = 0, n6 = 0;
-    let pick: [4 | 6, number] | null = null;
+    const picks: [4 | 6, number][] = [];
     const layers = protos.split(':');
     for (let i = 0; i < layers.length; i++) {
       const p = layers[i]!;
@@ -74,15 +78,15 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
         if (!p.startsWith('icmp') && layers.slice(i + 1).some((x) => x === 'ip' || x === 'ipv6')) opaqueTunnel = true;
         break;
       }
-      if (p === 'ip') pick = [4, n4++];
-      else if (p === 'ipv6') pick = [6, n6++];
+      if (p === 'ip') picks.push([4, n4++]);
+      else if (p === 'ipv6') picks.push([6, n6++]);
     }
-    if (!pick) continue;
-    const list = (pick[0] === 4 ? v4s : v6s).split(',');
-    const ip = list[pick[1]];
-    if (!ip) continue;
-    const norm = normalise(ip);
-    if (norm) set.add(norm);
+    for (const [ver, k] of picks) {
+      const ip = (ver === 4 ? v4s : v6s).split(',')[k];
+      if (!ip) continue;
+      const norm = normalise(ip);
+      if (norm) set.add(norm);
+    }
   }
   return { sources: set, packets, opaqueTunnel };
 }
