@@ -127,7 +127,8 @@ test('-f table on a TTY, NO_COLOR=1: Assets header, no ANSI escapes', async () =
   const { code, io } = await run(['analyze', '-f', 'table', cap], { stdoutTTY: true, columns: 80, env: { NO_COLOR: '1' } });
   assert.is(code, 0);
   const out = io.stdout.text;
-  assert.match(out, /^Assets \(11\)$/m);
+  // 11 hosts, and the switch that sends the ERSPAN mirror (a tunnel endpoint).
+  assert.match(out, /^Assets \(12\)$/m);
   assert.match(out, /^Flows \(12 rows\)$/m);
   assert.not.match(out, ANSI);
   assert.match(out, new RegExp(`^${packets.length} packets`, 'm'));

@@ -131,11 +131,16 @@ test('office: every client identified with hostname, OS family and device; serve
   assert.ok(report.flows.some((f) => f.server === 'External' && f.application === 'HTTPS'));
 });
 
-test('branch-erspan: the inner hosts with their VLANs, not the tunnel endpoints', () => {
+test('branch-erspan: the inner hosts with their VLANs; the switch sending the mirror is an asset, the tunnel is no flow', () => {
   const { report, status, stderr } = analyze(BRANCH_SAMPLE);
   assert.is(status, 0, stderr);
   assert.equal(report.warnings, []);
-  for (const ip of [ERSPAN.switch.ip, ERSPAN.collector.ip]) assert.not.ok(report.assets.some((a) => a.ips.includes(ip)), `tunnel endpoint ${ip} is an asset`);
+  // The switch sent every mirrored frame (an asset with its MAC); the collector only received them (not inventoried).
+  const sw = report.assets.find((a) => a.ips.includes(ERSPAN.switch.ip));
+  assert.ok(sw, 'the switch sending ERSPAN is an asset');
+  assert.is(sw!.mac, ERSPAN.switch.mac);
+  assert.not.ok(report.assets.some((a) => a.ips.includes(ERSPAN.collector.ip)), 'the collector is not an asset');
+  for (const ip of [ERSPAN.switch.ip, ERSPAN.collector.ip]) assert.not.ok(report.flows.some((f) => f.client_ip === ip || f.server_ip === ip), `a flow of tunnel endpoint ${ip}`);
   const expect: [string, number, string, string][] = [
     [BRANCH.windows.ip, 10, 'desktop-8q3zl5t', 'Windows'],
     [BRANCH.mac.ip, 10, 'jamies-macbook-air', 'macOS'],
