@@ -152,19 +152,22 @@ test('flow_rows: rows past the bound are dropped and counted', () => {
 });
 
 /**
- * 40 one-packet UDP exchanges, 250 ms apart, each to its own port: four rows
- * per 1 s interval over ten intervals, each row made when its exchange times
- * out (1 s), in time order.
+ * `n` one-packet UDP exchanges, `stepUs` apart, each to its own port (1000 +
+ * i), then one more at `endUs` that times the others out (after 1 s, with
+ * ROWS_OPTS): each row is made when its exchange ends, in time order.
  */
-function feedIntervals(e: Engine): void {
+function feedExchanges(e: Engine, n: number, stepUs: number, endUs: number): void {
   const f = new Feeder(e);
-  for (let i = 0; i < 40; i++) {
-    f.ts = T0 + i * 250_000;
+  for (let i = 0; i < n; i++) {
+    f.ts = T0 + i * stepUs;
     f.send(udp(inside(1), inside(2), 40000, 1000 + i));
   }
-  f.ts = T0 + 60e6;
+  f.ts = T0 + endUs;
   f.send(udp(inside(3), inside(4), 40000, 9));
 }
+
+/** Four rows per 1 s interval over ten intervals. */
+const feedIntervals = (e: Engine) => feedExchanges(e, 40, 250_000, 60e6);
 
 const ROWS_OPTS: EngineOptions = { intervalUs: 1e6, flows: { udpTimeoutUs: 1e6 } };
 const portsOf = (r: Report) => r.flows.filter((x) => x.client_ip === inside(1)).map((x) => Number(x.server_port));
@@ -189,13 +192,7 @@ test('flow_rows: a full table evicts the rows of its oldest intervals (a sensor 
 
 test('flow_rows: a full table of one interval (a flood) refuses new rows without searching its rows each time', () => {
   const e = new Engine({ ...ROWS_OPTS, intervalUs: 60e6, maxFlowRows: 500 });
-  const f = new Feeder(e);
-  for (let i = 0; i < 3000; i++) {
-    f.ts = T0 + i * 10;
-    f.send(udp(inside(1), inside(2), 40000, 1000 + i));
-  }
-  f.ts = T0 + 30e6;
-  f.send(udp(inside(3), inside(4), 40000, 9));
+  feedExchanges(e, 3000, 10, 30e6);
   e.finish();
   assert.is(e.aggregate.dropped, 2501);
   assert.is(e.aggregate.evicted, 0);
