@@ -140,7 +140,7 @@ test('branch-erspan: the inner hosts with their VLANs; the switch sending the mi
   assert.ok(sw, 'the switch sending ERSPAN is an asset');
   assert.is(sw!.mac, ERSPAN.switch.mac);
   assert.not.ok(report.assets.some((a) => a.ips.includes(ERSPAN.collector.ip)), 'the collector is not an asset');
-  for (const ip of [ERSPAN.switch.ip, ERSPAN.collector.ip]) assert.not.ok(report.flows.some((f) => f.client_ip === ip || f.server_ip === ip), `a flow of tunnel endpoint ${ip}`);
+  for (const ip of [ERSPAN.switch.ip, ERSPAN.collector.ip]) assert.not.ok(report.flows.some((f) => f.client === ip || f.server === ip), `a flow of tunnel endpoint ${ip}`);
   const expect: [string, number, string, string][] = [
     [BRANCH.windows.ip, 10, 'desktop-8q3zl5t', 'Windows'],
     [BRANCH.mac.ip, 10, 'jamies-macbook-air', 'macOS'],
