@@ -195,14 +195,7 @@ export class Engine {
       return;
     }
 
-    const hosts = this.hosts;
-    const mac = v.macSrc >= 0 && !isGroupMac(v.macSrc) ? hosts.mac(v.macSrc, ts) : null;
-    if (mac !== null) {
-      mac.last = ts;
-      mac.pktsOut++;
-      mac.bytesOut += origLen;
-      if (v.vlan >= 0) mac.vlan = v.vlan;
-    }
+    const mac = this.sourceMac(v.macSrc, v.vlan, ts, origLen);
 
     if (v.tunnelDepth > 0) {
       this.tunnelPackets++;
@@ -227,15 +220,8 @@ export class Engine {
   private tunnelEndpoints(v: PacketView, origLen: number): void {
     const ts = v.tsUs;
     for (let i = 0; i < v.tunnelDepth; i++) {
-      const m = v.outerMacSrc[i]!;
-      const mac = m >= 0 && !isGroupMac(m) ? this.hosts.mac(m, ts) : null;
       // The outermost MAC is the frame's own; a deeper layer's, that of the Ethernet frame a tunnel carried.
-      if (mac !== null) {
-        mac.last = ts;
-        mac.pktsOut++;
-        mac.bytesOut += origLen;
-        if (v.outerVlan[i]! >= 0) mac.vlan = v.outerVlan[i]!;
-      }
+      const mac = this.sourceMac(v.outerMacSrc[i]!, v.outerVlan[i]!, ts, origLen);
       const l3 = v.outerL3[i]!;
       if (l3 === L3.None) continue;
       const s6 = this.outerSrc6;
@@ -246,6 +232,17 @@ export class Engine {
       }
       this.noteEndpoints(l3 === L3.IPv4, v.outerSrc4[i]!, s6, v.outerDst4[i]!, d6, v.outerVlan[i]!, ts, origLen, 1, mac);
     }
+  }
+
+  /** The record of a frame's source MAC (null for none or a group address), counting the frame. */
+  private sourceMac(m: number, vlan: number, ts: number, bytes: number): MacRecord | null {
+    if (m < 0 || isGroupMac(m)) return null;
+    const mac = this.hosts.mac(m, ts);
+    mac.last = ts;
+    mac.pktsOut++;
+    mac.bytesOut += bytes;
+    if (vlan >= 0) mac.vlan = vlan;
+    return mac;
   }
 
   /** The address records of one IP header's source and destination (and the source MAC's). */
