@@ -85,12 +85,16 @@ export interface AggRowKey {
   s: [number, number, number, number];
 }
 
-/** Per-row numbers, in this order, in `nums`. */
-const CONNS = 0, CPKTS = 1, SPKTS = 2, CBYTES = 3, SBYTES = 4, FIRST = 5, LAST = 6, NUMS = 7;
+/**
+ * Per-row numbers, in this order, in `nums`. The interval number is a double:
+ * as an Int32 it would overflow with short intervals (1 s ones in 2038) and
+ * with far-future timestamps from a bad clock.
+ */
+const CONNS = 0, CPKTS = 1, SPKTS = 2, CBYTES = 3, SBYTES = 4, FIRST = 5, LAST = 6, IV = 7, NUMS = 8;
 /** The numbers that add up when rows are folded together. */
 const SUMMED: readonly number[] = [CONNS, CPKTS, SPKTS, CBYTES, SBYTES];
-/** Fixed per-row integers, in this order, in `ints`. */
-const IV = 0, META = 1, CGROUP = 2, SGROUP = 3, HASH = 4, NEXT = 5, APP = 6, WIDE = 7, INTS = 8;
+/** Fixed per-row integers, in this order, in `ints` (slot 0 unused: the interval is in `nums`). */
+const META = 1, CGROUP = 2, SGROUP = 3, HASH = 4, NEXT = 5, APP = 6, WIDE = 7, INTS = 8;
 /**
  * Address words a wide sample keeps, as positions in a sample's 4 client and
  * 4 server words: IPv4 needs word 0 of each (8 bytes a sample, not 32).
@@ -99,10 +103,13 @@ const WIDE_V4: readonly number[] = [0, 4];
 const WIDE_V6: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7];
 const wideWords = (ver: number): readonly number[] => (ver === 4 ? WIDE_V4 : WIDE_V6);
 
+/** Per-row widths of AggRowsData's ints, words and nums columns (what a spill file lays out). */
+export const ROW_WIDTHS = { ints: INTS, words: 8, nums: NUMS } as const;
+
 /**
  * Every row as columns, for merging into another aggregator (parallel
  * analysis): plain typed arrays, which cross a thread boundary as one copy.
- * Row i has ints[i*8..], words[i*8..] (client then server address), nums[i*7..],
+ * Row i has ints[i*8..], words[i*8..] (client then server address), nums[i*8..],
  * sampleTs/samplePort[i*4..] (`nSamples[i]` used) and, for rows with a
  * collapsed endpoint, wide[i*32..] (8 address words per sample).
  */
@@ -198,7 +205,7 @@ export class FlowAggregator {
 
   // Column accessors for the report builder.
   interval(r: RowId): number {
-    return this.ints[r * INTS + IV]!;
+    return this.nums[r * NUMS + IV]!;
   }
   ver(r: RowId): number {
     return metaVer(this.ints[r * INTS + META]!);
@@ -413,7 +420,7 @@ export class FlowAggregator {
       const a = r * INTS;
       const b = r * 8;
       if (
-        ints[a + HASH] === h && ints[a + IV] === interval && ints[a + META] === meta && ints[a + CGROUP] === cGroup && ints[a + SGROUP] === sGroup &&
+        ints[a + HASH] === h && this.nums[r * NUMS + IV] === interval && ints[a + META] === meta && ints[a + CGROUP] === cGroup && ints[a + SGROUP] === sGroup &&
         w[b] === c0 && w[b + 1] === c1 && w[b + 2] === c2 && w[b + 3] === c3 && w[b + 4] === s0 && w[b + 5] === s1 && w[b + 6] === s2 && w[b + 7] === s3
       ) {
         return r;
@@ -440,7 +447,6 @@ export class FlowAggregator {
     const a = r * INTS;
     const ints = this.ints;
     if (interval < this.noneBefore) this.noneBefore = interval;
-    ints[a + IV] = interval;
     ints[a + META] = meta;
     ints[a + CGROUP] = cGroup;
     ints[a + SGROUP] = sGroup;
@@ -456,6 +462,7 @@ export class FlowAggregator {
     this.nums.fill(0, n, n + NUMS);
     this.nums[n + FIRST] = Infinity;
     this.nums[n + LAST] = -Infinity;
+    this.nums[n + IV] = interval;
     this.nSamples[r] = 0;
     if (this.texts !== null) {
       this.texts[r * 2] = undefined;
@@ -594,7 +601,7 @@ export class FlowAggregator {
   /** The reporting intervals that rows in use belong to, in order. */
   intervals(): number[] {
     const seen = new Set<number>();
-    for (let r = 0; r < this.used; r++) if (this.ints[r * INTS + HASH]! >= 0) seen.add(this.ints[r * INTS + IV]!);
+    for (let r = 0; r < this.used; r++) if (this.ints[r * INTS + HASH]! >= 0) seen.add(this.nums[r * NUMS + IV]!);
     return [...seen].sort((a, b) => a - b);
   }
 
@@ -633,7 +640,7 @@ export class FlowAggregator {
   private takeOldest(before: number, atLeast: number, take: (interval: number, ids: Int32Array) => boolean): number | null {
     const byInterval = new Map<number, number[]>();
     for (const r of this.liveRows()) {
-      const iv = this.ints[r * INTS + IV]!;
+      const iv = this.nums[r * NUMS + IV]!;
       if (iv >= before) continue;
       let list = byInterval.get(iv);
       if (list === undefined) byInterval.set(iv, (list = []));
@@ -693,7 +700,7 @@ export class FlowAggregator {
 
   /** The rows of one interval as columns (`exportRows` of just those). */
   exportInterval(interval: number): AggRowsData {
-    const ids = this.liveRows().filter((r) => this.ints[r * INTS + IV] === interval);
+    const ids = this.liveRows().filter((r) => this.nums[r * NUMS + IV] === interval);
     return this.exportRows(ids);
   }
 
@@ -750,7 +757,7 @@ export class FlowAggregator {
       const b = i * 8;
       const w = x.words;
       const row = this.rowFor(
-        x.ints[a + IV]!, x.ints[a + META]!, x.ints[a + CGROUP]!, x.ints[a + SGROUP]!,
+        x.nums[i * NUMS + IV]!, x.ints[a + META]!, x.ints[a + CGROUP]!, x.ints[a + SGROUP]!,
         w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!, w[b + 4]!, w[b + 5]!, w[b + 6]!, w[b + 7]!, true, true,
       );
       if (row < 0) continue;
@@ -803,7 +810,7 @@ export class FlowAggregator {
     ids.sort((a, b) => {
       const ma = ints[a * INTS + META]!, mb = ints[b * INTS + META]!;
       return (
-        ints[a * INTS + IV]! - ints[b * INTS + IV]! || n[a * NUMS + FIRST]! - n[b * NUMS + FIRST]! || metaVer(ma) - metaVer(mb) ||
+        n[a * NUMS + IV]! - n[b * NUMS + IV]! || n[a * NUMS + FIRST]! - n[b * NUMS + FIRST]! || metaVer(ma) - metaVer(mb) ||
         metaCCls(ma) - metaCCls(mb) || ints[a * INTS + CGROUP]! - ints[b * INTS + CGROUP]! || words(a, b, 0) ||
         metaSCls(ma) - metaSCls(mb) || ints[a * INTS + SGROUP]! - ints[b * INTS + SGROUP]! || words(a, b, 4) ||
         metaPort(ma) - metaPort(mb) || metaProto(ma) - metaProto(mb)

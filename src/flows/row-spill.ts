@@ -8,11 +8,10 @@
  */
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { openScratchFile } from '../util/scratch-file.js';
-import { MAX_COMMUNITY_IDS, type AggRowsData } from './aggregate.js';
+import { MAX_COMMUNITY_IDS, ROW_WIDTHS, type AggRowsData } from './aggregate.js';
 import type { Application } from './applications.js';
 
-/** Per-row column widths, as in AggRowsData. */
-const INTS = 8, WORDS = 8, NUMS = 7;
+const { ints: INTS, words: WORDS, nums: NUMS } = ROW_WIDTHS;
 
 interface Block {
   interval: number;
