@@ -1,5 +1,6 @@
 /** A progress bar on stderr (only when stderr is a terminal): bytes read of the total, packets/s. */
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
+import { lazyModule } from '../util/lazy-module.js';
 
 export interface Progress {
   update(bytesRead: number, packets: number): void;
@@ -11,6 +12,7 @@ const NONE: Progress = { update() {}, stop() {} };
 export function createProgress(stderr: NodeJS.WritableStream & { isTTY?: boolean }, enabled: boolean, totalBytes: number | undefined, label: string): Progress {
   if (!enabled || !stderr.isTTY) return NONE;
   const total = totalBytes && totalBytes > 0 ? totalBytes : 0;
+  const cliProgress = lazyModule<typeof CliProgress>('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       stream: stderr as NodeJS.WriteStream,

@@ -12,9 +12,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
-import ipaddr from 'ipaddr.js';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import type IpAddr from 'ipaddr.js';
+import type { Document } from 'yaml';
+import type { z } from 'zod';
+import { lazyModule } from '../util/lazy-module.js';
+
+/** ipaddr.js, loaded when an address is first parsed (util/lazy-module.ts). */
+const ipaddrLib = (): typeof IpAddr => lazyModule<typeof IpAddr>('ipaddr.js');
 import {
   ConfigError,
   type AddressRange,
@@ -88,14 +92,54 @@ function defaultInternalGroup(): InternalGroup {
 type Words = [number, number, number, number];
 type Addr = { version: 4 | 6; words: Words };
 
-function parseAddress(text: string): Addr | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    const b = ipaddr.IPv4.parse(text).toByteArray();
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/**
+ * The plain forms (dotted quad; IPv6 hex groups with at most one "::"), read
+ * without ipaddr.js, whose loading is most of the cost of the default ranges
+ * every run parses; null for anything else, which ipaddr.js then decides.
+ */
+function parsePlainAddress(text: string): Addr | null {
+  const m = FOUR_PART_DECIMAL.exec(text);
+  if (m !== null) {
+    let v = 0;
+    for (let i = 1; i <= 4; i++) {
+      const octet = Number(m[i]);
+      if (octet > 255) return null;
+      v = v * 256 + octet;
+    }
+    return { version: 4, words: [v, 0, 0, 0] };
+  }
+  if (!text.includes(':') || text.includes('.') || text.includes('%')) return null;
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groupsOf = (h: string): string[] | null => {
+    if (h === '') return [];
+    const g = h.split(':');
+    return g.every((x) => HEX_GROUP.test(x)) ? g : null;
+  };
+  const head = groupsOf(halves[0]!);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  if (head === null || tail === null) return null;
+  const n = head.length + tail.length;
+  if (halves.length === 2 ? n > 7 : n !== 8) return null;
+  const groups = [...head, ...new Array<string>(8 - n).fill('0'), ...tail].map((g) => parseInt(g, 16));
+  const words = [0, 0, 0, 0] as Words;
+  for (let i = 0; i < 4; i++) words[i] = (groups[i * 2]! * 0x10000 + groups[i * 2 + 1]!) >>> 0;
+  return { version: 6, words };
+}
+
+export function parseAddress(text: string): Addr | null {
+  const plain = parsePlainAddress(text);
+  if (plain !== null) return plain;
+  if (ipaddrLib().IPv4.isValidFourPartDecimal(text)) {
+    const b = ipaddrLib().IPv4.parse(text).toByteArray();
     return { version: 4, words: [((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0, 0, 0, 0] };
   }
   // Zone ids (fe80::1%eth0) mean nothing in a range; ipaddr's IPv6 parser only takes ':' forms here.
-  if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) {
-    const b = ipaddr.IPv6.parse(text).toByteArray();
+  if (text.includes(':') && !text.includes('%') && ipaddrLib().IPv6.isValid(text)) {
+    const b = ipaddrLib().IPv6.parse(text).toByteArray();
     const words = [0, 0, 0, 0] as Words;
     for (let i = 0; i < 4; i++) {
       words[i] = ((b[i * 4]! << 24) | (b[i * 4 + 1]! << 16) | (b[i * 4 + 2]! << 8) | b[i * 4 + 3]!) >>> 0;
@@ -294,7 +338,12 @@ const KEY_ALIASES: Record<string, string> = {
 
 type Located = { line: number; column: number };
 
+// Loaded when a configuration file is parsed, not by every run (util/lazy-module.ts).
+const yaml = (): typeof import('yaml') => lazyModule<typeof import('yaml')>('yaml');
+const zod = (): typeof z => lazyModule<typeof import('zod')>('zod').z;
+
 export function parseConfig(text: string, file: string): LoadedConfig {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number): Located => {
@@ -360,11 +409,11 @@ function locateNode(doc: Document, path: Path, at: (o: number) => Located): Loca
 /** The position of the key `name` in the mapping at `path`. */
 function locateKey(doc: Document, path: Path, name: string, at: (o: number) => Located): Located | null {
   const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  if (!isMap(node)) return null;
+  if (!yaml().isMap(node)) return null;
   for (const pair of node.items) {
-    if (!isPair(pair)) continue;
+    if (!yaml().isPair(pair)) continue;
     const key: unknown = pair.key;
-    const keyText = isScalar(key) ? String(key.value) : String(key);
+    const keyText = yaml().isScalar(key) ? String(key.value) : String(key);
     if (keyText === name) {
       const range = (key as { range?: [number, number, number] } | null)?.range;
       if (range) return at(range[0]);
@@ -480,6 +529,7 @@ function knownKeys(path: Path): readonly string[] {
 
 /** A leaf checked and converted by `fn`; its error goes to the leaf's own position. */
 function leaf<T>(fn: (v: unknown, path: Path) => { ok: T } | { error: string }) {
+  const z = zod();
   return z.unknown().transform((v, ctx): T => {
     const r = fn(v, ctx.path);
     if ('error' in r) {
@@ -491,6 +541,7 @@ function leaf<T>(fn: (v: unknown, path: Path) => { ok: T } | { error: string }) 
 }
 
 function buildSchema(locate: (p: Path) => Located) {
+  const z = zod();
   const groupName = z.string().trim().min(1);
   const range = leaf<AddressRange>((v, path) => {
     if (typeof v !== 'string') {
@@ -588,9 +639,8 @@ function buildSchema(locate: (p: Path) => Located) {
 }
 
 /**
- * Shortest reporting interval: flow rows key their interval as a 32-bit
- * number (capture time / interval), which 500 ms would overflow today; 1 s
- * keeps it in range until 2038, 2 s until 2106 (live tests push every 2 s).
+ * Shortest reporting interval: a row per pair, port and interval, pushed each
+ * interval; below a second that is all overhead (live tests push every 2 s).
  */
 const MIN_UPDATE_INTERVAL_US = 1e6;
 

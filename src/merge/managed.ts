@@ -47,10 +47,14 @@ import { editDistance } from '../config/edit-distance.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import ipaddr from 'ipaddr.js';
-import { isMap, isPair, isScalar, parseDocument } from 'yaml';
+import type IpAddr from 'ipaddr.js';
+import type { Document } from 'yaml';
+import { lazyModule } from '../util/lazy-module.js';
 import { parseMac } from '../config/load.js';
 import { ip6ToString, macToString } from '../inventory/addr-format.js';
+
+/** ipaddr.js, loaded when an address is first parsed (util/lazy-module.ts). */
+const ipaddrLib = (): typeof IpAddr => lazyModule<typeof IpAddr>('ipaddr.js');
 import { ManagedInventoryError, type ManagedAsset, type ManagedIssue } from './types.js';
 
 export type ManagedFormat = 'csv' | 'json' | 'ndjson';
@@ -261,7 +265,7 @@ const V4 = new RegExp(`^${V4_PART}(?:\\.${V4_PART}){3}$`);
 const IP_EXPECTED = 'expected a single IPv4 address like 10.0.0.1 or IPv6 address like fd00::1';
 
 function looksLikeIp(s: string): boolean {
-  return ipaddr.isValid(s.trim());
+  return ipaddrLib().isValid(s.trim());
 }
 
 export function normaliseIp(text: string): Check<string> {
@@ -291,7 +295,7 @@ export function normaliseIp(text: string): Check<string> {
     return ok(ip6ToString(words));
   }
   if (V4.test(t)) return ok(t);
-  if (ipaddr.IPv4.isValid(t)) {
+  if (ipaddrLib().IPv4.isValid(t)) {
     return bad(`${quote(t)} is not a dotted-quad IPv4 address; write four decimal parts 0-255 without leading zeros, like 10.0.0.1`);
   }
   return bad(`${quote(t)} is not an IP address; ${IP_EXPECTED}`);
@@ -918,7 +922,7 @@ function jsonAsset(
 
 /** Where a path points inside one element's text (parsed with yaml, only when an issue needs it). */
 class ElementLocator {
-  private cache = new Map<number, ReturnType<typeof parseDocument>>();
+  private cache = new Map<number, Document.Parsed>();
   constructor(
     private readonly text: string,
     private readonly elements: Element[],
@@ -928,6 +932,7 @@ class ElementLocator {
   locate(elem: number, path: JsonPath, key: boolean): { line: number; column: number } {
     const el = this.elements[elem];
     if (!el) return { line: 1, column: 1 };
+    const { isMap, isPair, isScalar, parseDocument } = lazyModule<typeof import('yaml')>('yaml');
     let doc = this.cache.get(elem);
     if (!doc) {
       doc = parseDocument(this.text.slice(el.start, el.end), { uniqueKeys: false, prettyErrors: false });

@@ -4,7 +4,7 @@
  * per row with a header row, quoted by csv-stringify so spreadsheets open
  * them cleanly. Lists inside a cell are joined with spaces.
  */
-import { stringify } from 'csv-stringify/sync';
+import { lazyModule } from '../util/lazy-module.js';
 import type { Json } from './build.js';
 
 export const CSV_VIEWS = ['assets', 'flows', 'traffic', 'merge', 'managed', 'unmanaged'] as const;
@@ -98,6 +98,7 @@ function cell(v: unknown): string {
 
 /** Writes a view as CSV through `emit`, 1,000 rows at a time. */
 export function writeCsv(view: CsvView, rows: Iterable<Row>, emit: (text: string) => void): void {
+  const { stringify } = lazyModule<typeof import('csv-stringify/sync')>('csv-stringify/sync');
   const cols = COLUMNS[view];
   emit(stringify([cols.map((c) => c[0])]));
   let batch: string[][] = [];
