@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: throughput and memory of `nps analyze` on large mixed captures.
  *
- *  1. builds the CLI (tsc -p tsconfig.build.json): the benchmark runs the
- *     built dist/, as users do;
+ *  1. builds the CLI (npm run build): the benchmark runs the
+ *     built dist/nps/, as users do;
  *  2. generates the captures with bench/make-capture.ts into bench/out/
  *     (gitignored), one per size (1× = --packets, 4× = four times as many
  *     packets over four times the capture time, same hosts); a capture is reused when it
@@ -10,7 +10,7 @@
  *     from an earlier run with --keep);
  *  3. runs `nps analyze -q -f json FILE` with stdout to /dev/null in a child
  *     process per capture, through a small in-memory wrapper that imports
- *     dist/cli/main.js and reports process.resourceUsage() at exit (peak RSS,
+ *     dist/nps/main.js and reports process.resourceUsage() at exit (peak RSS,
  *     CPU time), and measures the wall time from spawn to exit;
  *  4. prints packets/s, MB/s (capture file bytes, 10^6) and peak RSS per
  *     size, checks them against the goals, and writes bench/out/results.json.
@@ -173,7 +173,7 @@ interface Measurement {
  * writing too.
  */
 function wrapperSource(): string {
-  const mainUrl = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href;
+  const mainUrl = pathToFileURL(join(ROOT, 'dist', 'nps', 'main.js')).href;
   return `
 const t0 = performance.now();
 const { main } = await import(${JSON.stringify(mainUrl)});
@@ -338,15 +338,15 @@ interface Row {
 /** Builds dist/ (unless --no-build), checks it is there, and names the machine; null on failure. */
 function prepare(o: Options): ReturnType<typeof machine> | null {
   if (o.build) {
-    process.stderr.write('bench: building (tsc -p tsconfig.build.json)\n');
-    const b = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    process.stderr.write('bench: building (npm run build)\n');
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) {
       process.stderr.write('bench: the build failed\n');
       return null;
     }
   }
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
-    process.stderr.write('bench: dist/cli/main.js is missing: run without --no-build\n');
+  if (!existsSync(join(ROOT, 'dist', 'nps', 'main.js'))) {
+    process.stderr.write('bench: dist/nps/main.js is missing: run without --no-build\n');
     return null;
   }
   const m = machine();

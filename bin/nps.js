@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Launcher only: the program lives in dist/ (built by `npm ci` through `prepare`).
-import { main } from '../dist/cli/main.js';
+// Launcher only: the program lives in dist/nps/ (bundled by `npm ci` through `prepare`: scripts/build.mjs).
+import { main } from '../dist/nps/main.js';
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

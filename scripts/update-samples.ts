@@ -18,7 +18,7 @@ const run = (args: string[]) => {
 for (const builder of ['scripts/make-sample.ts', 'scripts/make-ot-sample.ts', 'scripts/make-merge-sample.ts', 'scripts/make-samples.ts']) {
   if (existsSync(`${root}/${builder}`)) run(['--import', 'tsx', builder]);
 }
-run([`${root}/node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);
+run(['scripts/build.mjs']);
 for (const s of SAMPLES) {
   if (!existsSync(`${root}/${s.capture}`)) continue;
   run(['bin/nps.js', ...analyzeArgs(s, s.expected)]);

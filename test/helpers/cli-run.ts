@@ -39,9 +39,9 @@ export function fakeIO(o: { stdoutTTY?: boolean; columns?: number; stderrTTY?: b
 
 export const binPath = join(projectRoot, 'bin', 'nps.js');
 
-/** Builds dist/ when it is missing (bin/nps.js runs dist/cli/main.js). */
+/** Builds dist/ when it is missing (bin/nps.js runs dist/nps/main.js). */
 export function ensureBuilt(): void {
-  if (existsSync(join(projectRoot, 'dist', 'cli', 'main.js'))) return;
+  if (existsSync(join(projectRoot, 'dist', 'nps', 'main.js'))) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`npm run build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
