@@ -161,19 +161,23 @@ export function decodeIPv6(v: PacketView, errs: DecodeErrors, off: number, end: 
 }
 
 /**
- * A type 0 or type 2 (Mobile IPv6) routing header with segments left names the
- * real destination last; the connection is between the endpoints, as Zeek and
- * Wireshark count it.
+ * A routing header with segments left names the real destination: last in a
+ * type 0 or type 2 (Mobile IPv6) header, first in a type 4 segment routing
+ * header (SRv6, RFC 8754: the segment list is in reverse order, and TLVs may
+ * follow it). The connection is between the endpoints, as Zeek and Wireshark
+ * count it.
  */
 function finalDestination(v: PacketView, p: number, len: number, end: number): void {
   const b = v.buf;
   const type = b[p + 2]!;
   const segLeft = b[p + 3]!;
-  if ((type !== 0 && type !== 2) || segLeft === 0) return;
-  const n = Math.floor((len - 8) / 16);
-  const last = p + 8 + (n - 1) * 16;
-  if (n < 1 || last + 16 > end) return;
-  readV6(b, last, v.dst6);
+  if (segLeft === 0) return;
+  let at: number;
+  if (type === 0 || type === 2) at = p + 8 + (Math.floor((len - 8) / 16) - 1) * 16;
+  else if (type === 4) at = p + 8;
+  else return;
+  if (at < p + 8 || at + 16 > p + len || at + 16 > end) return;
+  readV6(b, at, v.dst6);
 }
 
 function ipv6Truncated(v: PacketView, errs: DecodeErrors, nh: number, p: number, l3End: number, wireEnd: number): void {

@@ -1,12 +1,15 @@
 /**
  * Link layers: Ethernet II, 802.3 LLC/SNAP, 802.1Q/802.1ad/QinQ, 802.1ah
- * (PBB), MPLS, PPPoE session, Linux cooked SLL and SLL2, BSD NULL/LOOP,
- * raw IP and NFLOG. Each function decodes its header and hands the payload to
- * the next decoder.
+ * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
+ * SLL and SLL2, BSD NULL/LOOP, raw IP and NFLOG. Each function decodes its
+ * header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
+import { decodeMacsec } from './macsec.js';
+import { decodeInnerNsh } from './nsh.js';
+import { pppIpVersion } from './ppp.js';
 import { L3, type PacketView } from './view.js';
 
 export const LINKTYPE_NULL = 0;
@@ -32,6 +35,8 @@ const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 const ETH_PPPOE_SESSION = 0x8864;
 const ETH_VNTAG = 0x8926;
+const ETH_MACSEC = 0x88e5;
+const ETH_NSH = 0x894f;
 /** Arista's vendor-specific EtherType (AVSP): switches and TAP aggregators insert a timestamp header. */
 const ETH_ARISTA = 0xd28b;
 const ARISTA_SUBTYPE_TIMESTAMP = 0x0001;
@@ -74,7 +79,8 @@ export function decodeLink(v: PacketView, errs: DecodeErrors): void {
       decodeRawIp(v, errs, off, end);
       return;
     case LINKTYPE_IPV4:
-      decodeIPv4(v, errs, off, end);
+      // tcpdump and tshark both read an IPv6 packet found here as IPv6: go by the version nibble too.
+      decodeRawIp(v, errs, off, end);
       return;
     case LINKTYPE_IPV6:
       decodeIPv6(v, errs, off, end);
@@ -187,19 +193,17 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
         continue;
       }
       case ETH_MPLS:
-      case ETH_MPLS_MC: {
-        // Label stack until the bottom-of-stack bit, then guess IP by version nibble.
-        for (;;) {
-          if (end - off < 4) return truncated(v, errs, 'mpls.truncated');
-          const bos = b[off + 2]! & 1;
-          off += 4;
-          if (bos) break;
-        }
+      case ETH_MPLS_MC:
         v.macSrc = -1; // the addresses seen belong to the label-switched path, not the hosts
         v.macDst = -1;
-        decodeRawIp(v, errs, off, end);
+        decodeMpls(v, errs, off, end);
         return;
-      }
+      case ETH_MACSEC:
+        decodeMacsec(v, errs, off, end, depth);
+        return;
+      case ETH_NSH:
+        decodeInnerNsh(v, errs, off, end);
+        return;
       case ETH_VNTAG: {
         // Cisco VN-Tag: 4 bytes, then the real EtherType.
         if (end - off < 6) return truncated(v, errs, 'vntag.truncated');
@@ -224,15 +228,30 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
       }
       case ETH_PPPOE_SESSION: {
         if (end - off < 8) return truncated(v, errs, 'pppoe.truncated');
-        const ppp = u16(b, off + 6);
-        if (ppp === 0x0021) decodeIPv4(v, errs, off + 8, end);
-        else if (ppp === 0x0057) decodeIPv6(v, errs, off + 8, end);
+        const version = pppIpVersion(u16(b, off + 6));
+        if (version === 4) decodeIPv4(v, errs, off + 8, end);
+        else if (version === 6) decodeIPv6(v, errs, off + 8, end);
         return;
       }
       default:
         return; // LLDP, Profinet, EAPOL, ...: recorded as etherType for later dissectors
     }
   }
+}
+
+/**
+ * An MPLS label stack, down to the bottom-of-stack bit, then IP guessed by
+ * the version nibble (on Ethernet, and inside GRE, UDP, IP and NSH).
+ */
+export function decodeMpls(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  const b = v.buf;
+  for (;;) {
+    if (end - off < 4) return truncated(v, errs, 'mpls.truncated');
+    const bos = b[off + 2]! & 1;
+    off += 4;
+    if (bos) break;
+  }
+  decodeRawIp(v, errs, off, end);
 }
 
 /** Linux NFLOG: a 4-byte header, then TLVs in host byte order; type 9 holds the packet. */

@@ -1,7 +1,14 @@
-/** TCP, UDP, ICMP, ICMPv6 (with neighbour discovery) and the SCTP common header. */
+/**
+ * TCP, UDP, ICMP, ICMPv6 (with neighbour discovery) and the SCTP common
+ * header; the IP protocols that carry tunnels (IP-in-IP, GRE, PIM register,
+ * MPLS in IP, Ethernet in IP as SRv6 uses it) and the UDP ports that do
+ * (udp-tunnel.ts).
+ */
 import { mac48, u16, u32 } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
-import { decodeGeneve, decodeGre, decodeVxlan, decodeInnerIp } from './tunnel.js';
+import { decodePim } from './pim.js';
+import { decodeGre, decodeInnerEthernet, decodeInnerIp, decodeInnerMpls } from './tunnel.js';
+import { decodeUdpTunnel, UDP_TUNNEL_PORTS } from './udp-tunnel.js';
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -15,8 +22,9 @@ import {
 const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6 = 41;
 const IPPROTO_GRE = 47;
-const VXLAN_PORT = 4789;
-const GENEVE_PORT = 6081;
+const IPPROTO_PIM = 103;
+const IPPROTO_MPLS = 137; // RFC 4023
+const IPPROTO_ETHERNET = 143; // RFC 8986: SRv6 carrying Ethernet frames
 
 /**
  * Decodes the transport header at `off`. `end` is the last captured byte of
@@ -73,12 +81,8 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
       v.payloadOff = off + 8;
       v.payloadLen = pend - off - 8;
       v.payloadWireLen = ulen - 8;
-      // A tunnel's sender picks its source port from the dynamic range (RFC 7348, 8926): a
-      // reply from a well-known port (DNS from 53) to a client that happened to use 4789 is not one.
-      if (!v.isFragment && v.srcPort >= 1024) {
-        if (v.dstPort === VXLAN_PORT) decodeVxlan(v, errs, off + 8, pend);
-        else if (v.dstPort === GENEVE_PORT) decodeGeneve(v, errs, off + 8, pend);
-      }
+      // One table lookup per port; the tunnel's own rules (source port, header checks) are in udp-tunnel.ts.
+      if ((UDP_TUNNEL_PORTS[v.dstPort]! | UDP_TUNNEL_PORTS[v.srcPort]!) !== 0 && !v.isFragment) decodeUdpTunnel(v, errs, off + 8, pend);
       return;
     }
     case IPPROTO_ICMP:
@@ -110,12 +114,26 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
     case IPPROTO_IPV6:
       if (!v.isFragment) decodeInnerIp(v, errs, 6, off, end);
       return;
+    case IPPROTO_MPLS:
+      if (!v.isFragment) decodeInnerMpls(v, errs, off, end);
+      return;
+    case IPPROTO_ETHERNET:
+      if (!v.isFragment) decodeInnerEthernet(v, errs, off, end, -1);
+      return;
+    case IPPROTO_PIM:
+      setPayload(v, off, avail, wireEnd);
+      if (!v.isFragment) decodePim(v, errs, off, end);
+      return;
     default:
-      v.payloadOff = off;
-      v.payloadLen = avail > 0 ? avail : 0;
-      v.payloadWireLen = wireEnd - off;
+      setPayload(v, off, avail, wireEnd);
       return;
   }
+}
+
+function setPayload(v: PacketView, off: number, avail: number, wireEnd: number): void {
+  v.payloadOff = off;
+  v.payloadLen = avail > 0 ? avail : 0;
+  v.payloadWireLen = wireEnd - off;
 }
 
 function short(v: PacketView, errs: DecodeErrors, reason: string, end: number, wireEnd: number): void {

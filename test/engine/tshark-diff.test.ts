@@ -1,6 +1,8 @@
 /**
- * Differential test against tshark on the real captures in
- * ../shared/captures/zeek (Ethernet, Linux cooked and raw IP link types):
+ * Differential test against tshark on the real captures (Ethernet, Linux
+ * cooked and raw IP link types) in ../shared/captures/zeek, or in the folders
+ * of ../shared/captures named in NPS_TSHARK_DIRS, comma-separated
+ * (`NPS_TSHARK_DIRS=zeek,tcpdump,ics`):
  * packet counts, the set of IPv4/IPv6 source addresses, and frames and bytes
  * per conversation from `tshark -q -z conv,tcp -z conv,udp`.
  *
@@ -21,12 +23,22 @@ import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { captureFiles } from '../helpers/real-captures.js';
 
 const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108]);
-/** Layers that carry an IP packet the engine deliberately does not look into. */
-const OPAQUE = new Set(['icmp', 'icmpv6', 'teredo', 'ppp', 'l2tp', 'udpencap', 'esp', 'lisp', 'capwap', 'ayiya', 'cflow', 'sflow', 'wlan', 'pptp']);
-const isOpaque = (layer: string) => OPAQUE.has(layer) || layer.startsWith('gtp');
-/** UDP ports of tunnels the engine opens: tshark lists the carrier conversation, the engine only the inner one. */
-const TUNNEL_PORTS = new Set([4789, 6081]);
+/**
+ * Layers that carry an IP packet the engine deliberately does not look into
+ * ('lisp' is LISP's control plane, whose encapsulated control messages hold
+ * one; its data plane, 'lisp-data', is opened; 'gtpprime' is GTP' on port
+ * 3386, for charging records, where tshark reads a G-PDU as GTP-U's).
+ */
+const OPAQUE = new Set(['icmp', 'icmpv6', 'udpencap', 'esp', 'lisp', 'gtpprime', 'capwap', 'ayiya', 'cflow', 'sflow', 'wlan']);
+const isOpaque = (layer: string) => OPAQUE.has(layer);
+/**
+ * UDP ports of tunnels the engine opens: tshark lists the carrier conversation, the engine only the inner one
+ * (L2TP 1701, GTP-U 2152, Teredo 3544, LISP data 4341, VXLAN 4789, VXLAN-GPE 4790, Geneve 6081, MPLS 6635).
+ */
+const TUNNEL_PORTS = new Set([1701, 2152, 3544, 4341, 4789, 4790, 6081, 6635]);
 const MAX_SIZE = 20 * 1024 * 1024;
+/** Folders under ../shared/captures to compare, comma-separated in NPS_TSHARK_DIRS (default: zeek). */
+const TSHARK_DIRS = (process.env.NPS_TSHARK_DIRS ?? 'zeek').split(',').map((d) => d.trim()).filter((d) => d !== '');
 /**
  * Captures whose conversations differ by design, with the reason. Mobile IPv6:
  * tshark's conversation uses the Home Address option, the engine (like the
@@ -38,7 +50,7 @@ const execFileP = promisify(execFile);
 
 /** One tshark run per capture: per-frame fields, then the TCP and UDP conversation tables. */
 async function tshark(file: string): Promise<string> {
-  const args = ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-z', 'conv,tcp', '-z', 'conv,udp'];
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'pim.register_flag.null_register', '-z', 'conv,tcp', '-z', 'conv,udp'];
   try {
     const { stdout } = await execFileP('tshark', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     return stdout;
@@ -57,7 +69,8 @@ function normalise(ip: string): string | null {
 /**
  * Source addresses of the IP layers the engine reads: every one outside ICMP
  * quotes and opaque tunnels (the outer headers of the tunnels it opens count:
- * their endpoints sent the frame too).
+ * their endpoints sent the frame too). A PIM Null-Register holds a dummy IP
+ * header, not a packet: tshark shows it, the engine does not open it.
  */
 function tsharkSources(out: string): { sources: Set<string>; packets: number; opaqueTunnel: boolean } {
   const set = new Set<string>();
@@ -67,7 +80,7 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
     if (line.startsWith('====')) break; // the statistics follow the frames
     if (!line) continue;
     packets++;
-    const [protos = '', v4s = '', v6s = ''] = line.split('\t');
+    const [protos = '', v4s = '', v6s = '', nullRegister = ''] = line.split('\t');
     let n4 = 0, n6 = 0;
     const picks: [4 | 6, number][] = [];
     const layers = protos.split(':');
@@ -78,6 +91,7 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
         if (!p.startsWith('icmp') && layers.slice(i + 1).some((x) => x === 'ip' || x === 'ipv6')) opaqueTunnel = true;
         break;
       }
+      if (p === 'pim' && nullRegister.split(',')[0] === '1') break;
       if (p === 'ip') picks.push([4, n4++]);
       else if (p === 'ipv6') picks.push([6, n6++]);
     }
@@ -120,7 +134,7 @@ if (!haveShared()) {
 } else if (!haveTool('tshark')) {
   skip('tshark is not installed (apt-get install tshark): differential test not run');
 } else {
-  const files = captureFiles(join(sharedCaptures, 'zeek'), MAX_SIZE);
+  const files = TSHARK_DIRS.flatMap((d) => captureFiles(join(sharedCaptures, d), MAX_SIZE));
   let compared = 0;
   const outputs = new Map<string, Promise<string>>();
   // tshark is the slow part: run it on two files at a time ahead of the tests.
@@ -158,7 +172,7 @@ if (!haveShared()) {
       const extra = [...ours].filter((x) => !theirs.has(x)).sort();
       // tshark also shows addresses from IP headers it could read only in part; the engine counts
       // such a header as a decode error and takes nothing from it. Then ours must be a subset.
-      const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan)\./.test(r));
+      const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan|nsh|gtp|l2tp|ppp|pptp|macsec|pim|tunnel)\./.test(r));
       assert.equal({ missing: partial ? [] : missing, extra }, { missing: [], extra: [] }, 'IPv4/IPv6 source addresses');
 
       // tshark counts a reassembled datagram once, in the frame that completed it; the engine
