@@ -19,7 +19,8 @@
  * non-HTTP payloads are common):
  *   request   METHOD SP target SP version     (METHOD an RFC 9110 token)
  *   response  version SP 3DIGIT [SP reason]
- * where version is HTTP/d.d, RTSP/d.d or SIP/d.d.
+ * where version is HTTP/d.d, RTSP/d.d or SIP/d.d. Spaces and tabs at the end
+ * of the line are ignored (a request line "NOTIFY * HTTP/1.1 " is accepted).
  *
  * Header fields: the name (before the first ':') lower-cased and trimmed, the
  * value trimmed. A line starting with SP or HT continues the previous value
@@ -118,7 +119,10 @@ export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: 
   let lf = lineEnd(buf, sp, Math.min(end, off + MAX_START_LINE));
   if (lf < 0 && end - off > MAX_START_LINE) return null;
   const lineStop = lf < 0 ? end : lf;
-  const textEnd = lineStop > off && buf[lineStop - 1] === CR ? lineStop - 1 : lineStop;
+  let textEnd = lineStop > off && buf[lineStop - 1] === CR ? lineStop - 1 : lineStop;
+  // Whitespace after the version (some UPnP stacks send "NOTIFY * HTTP/1.1 "):
+  // RFC 9112 §3 lets a recipient split the line on whitespace, so it is dropped.
+  while (textEnd > sp && (buf[textEnd - 1] === SP || buf[textEnd - 1] === HT)) textEnd--;
   const first = latin1(buf, off, textEnd);
 
   let head: HttpHead;

@@ -10,7 +10,9 @@
  * into one handshake stream, of at most MAX_HANDSHAKE bytes (the rest is
  * ignored), in which messages (type 1 byte, length 3 bytes, body) may span
  * records or share one. The walk stops at ChangeCipherSpec (20), application
- * data (23) or an alert (21): whatever follows is encrypted or final.
+ * data (23) or an alert (21): whatever follows is encrypted or final; except
+ * a warning alert other than close_notify (a server's unrecognized_name
+ * before its ServerHello), after which the handshake goes on.
  *
  * Read from the handshake stream:
  *   - ServerHello (2): legacy version, selected version (supported_versions
@@ -119,7 +121,7 @@ export interface TlsServerFlight {
   certificateCount: number | null;
   /** Handshake message types in order (at most MAX_TYPES). */
   handshakeTypes: number[];
-  /** Alert (level, description) when the walk stopped at a whole alert record, else null. */
+  /** The first whole alert record (level, description): the one the walk stopped at, or a warning it went past; else null. */
   alert: [number, number] | null;
   /** ServerHello seen and the certificate part settled (whole, absent, encrypted). */
   complete: boolean;
@@ -131,6 +133,8 @@ const CT_CCS = 20;
 const CT_ALERT = 21;
 const CT_HANDSHAKE = 22;
 const CT_APPDATA = 23;
+const ALERT_WARNING = 1;
+const ALERT_CLOSE_NOTIFY = 0;
 const HS_SERVER_HELLO = 2;
 const HS_CERTIFICATE = 11;
 const RECORD_HEADER = 5;
@@ -187,6 +191,7 @@ export function parseTlsServerFlight(buf: Uint8Array, off: number, len: number, 
   let stopped = false; // the flight ended on CCS / application data / alert / a bad record
   let cutHeader = -1; // bytes of a record header present at the end of input, when cut there
   let cutRemain = 0; // bytes missing from the last record's fragment
+  let alertCut = 0; // bytes missing from an alert record cut at the end of input
   let p = off;
   for (let n = 0; n < MAX_RECORDS; n++) {
     if (p >= end) break;
@@ -206,7 +211,19 @@ export function parseTlsServerFlight(buf: Uint8Array, off: number, len: number, 
       break;
     }
     if (type === CT_ALERT) {
-      if (rl === 2 && p + 7 <= end) f.alert = [buf[p + 5]!, buf[p + 6]!];
+      // A warning other than close_notify (unrecognized_name, sent before the
+      // ServerHello by servers that have no name the client asked for) does
+      // not end the handshake: the walk goes on past it. A fatal alert,
+      // close_notify or an alert of another size (encrypted) ends it.
+      if (rl === 2 && p + 7 > end) {
+        alertCut = p + 7 - end;
+        break;
+      }
+      if (rl === 2) f.alert ??= [buf[p + 5]!, buf[p + 6]!];
+      if (rl === 2 && buf[p + 5] === ALERT_WARNING && buf[p + 6] !== ALERT_CLOSE_NOTIFY) {
+        p += RECORD_HEADER + 2;
+        continue;
+      }
       stopped = true;
       break;
     }
@@ -289,7 +306,7 @@ export function parseTlsServerFlight(buf: Uint8Array, off: number, len: number, 
   // 3. How many more wire bytes reach `target` in the handshake stream.
   if (!settled && !capped && !stopped && target > hsLen) {
     let missing = target - hsLen;
-    let wire = 0;
+    let wire = alertCut;
     if (cutRemain > 0) {
       const k = Math.min(cutRemain, missing);
       wire += k;

@@ -9,6 +9,7 @@ import { parseTlsServerFlight } from './tls-server.js';
 import { Verdict, type DissectContext, type Dissector } from './types.js';
 
 const HANDSHAKE = 22;
+const ALERT = 21;
 
 /** True when the payload starts with a TLS handshake record (or SSLv2-compatible hello is not considered). */
 export function looksLikeTls(buf: Uint8Array, off: number, len: number): boolean {
@@ -73,7 +74,8 @@ export const tlsDissector: Dissector = {
   },
   dissect(buf, off, len, ctx) {
     if (len < 6) return Verdict.More;
-    if (buf[off] !== HANDSHAKE || buf[off + 1] !== 3) return Verdict.NotMine;
+    // A server may open its flight with a warning alert (unrecognized_name) before the ServerHello.
+    if ((buf[off] !== HANDSHAKE && (ctx.fromClient || buf[off] !== ALERT)) || buf[off + 1] !== 3) return Verdict.NotMine;
     if (ctx.fromClient) return clientSide(buf, off, len, ctx);
     return serverSide(buf, off, len, ctx);
   },

@@ -17,6 +17,8 @@ import { PacketView, IPPROTO_TCP } from '../../src/decode/view.js';
 import { decodeFrame } from '../../src/decode/decode.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import { has, recorder } from '../helpers/dissect-context.js';
+import { ssdpDissector } from '../../src/dissect/ssdp.js';
 
 function b(s: string): Buffer {
   return Buffer.from(s, 'latin1');
@@ -110,6 +112,29 @@ test('SSDP NOTIFY and M-SEARCH, and a search response', () => {
   assert.is(r.status, 200);
   assert.is(header(r, 'ext'), '');
   assert.is(header(r, 'server'), 'Windows/10 UPnP/1.0');
+});
+
+test('whitespace after the version of a start line is ignored (UPnP stacks send it)', () => {
+  // S7Comm/wrapup.pcapng frame 1829: a Broadcom router's "NOTIFY * HTTP/1.1 \r\n"
+  const text =
+    'NOTIFY * HTTP/1.1 \r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=3000\r\n' +
+    'LOCATION: http://192.168.0.253:5431/igdevicedesc.xml\r\nSERVER: UPnP/1.0 BLR-TX4S/1.0\r\n' +
+    'NT: upnp:rootdevice\r\nUSN: uuid:f5c1d177-62e5-45d1-a6e7-c412f504c74a::upnp:rootdevice\r\nNTS: ssdp:alive\r\n\r\n';
+  const n = http(text)!;
+  assert.ok(n);
+  assert.is(n.method, 'NOTIFY');
+  assert.is(n.version, 'HTTP/1.1');
+  assert.is(header(n, 'server'), 'UPnP/1.0 BLR-TX4S/1.0');
+  const ctx = recorder(false, 17);
+  ssdpDissector.dissect(b(text), 0, text.length, ctx);
+  assert.ok(has(ctx.obs, 'src', 'server', 'UPnP/1.0 BLR-TX4S/1.0'), JSON.stringify(ctx.obs));
+  assert.ok(has(ctx.obs, 'src', 'location', 'http://192.168.0.253:5431/igdevicedesc.xml'));
+  assert.is(http('GET / HTTP/1.1\t \r\nHost: a\r\n\r\n')!.target, '/');
+  const r = http('HTTP/1.1 200 OK \r\nServer: x\r\n\r\n')!;
+  assert.is(r.status, 200);
+  assert.is(r.reason, 'OK');
+  // still not HTTP: nothing but a method and spaces
+  assert.is(http('GET   \r\n\r\n'), null);
 });
 
 test('RTSP and SIP versions are accepted', () => {

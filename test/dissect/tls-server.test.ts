@@ -16,6 +16,9 @@ import { parseTlsServerFlight, parseCertificate, MAX_HANDSHAKE, type TlsServerFl
 import { IPPROTO_TCP } from '../../src/decode/view.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { decodedFrames, listShared } from '../helpers/real-captures.js';
+import { has, recorder } from '../helpers/dissect-context.js';
+import { tlsDissector } from '../../src/dissect/tls.js';
+import { Verdict } from '../../src/dissect/types.js';
 
 class Counter {
   counts = new Map<string, number>();
@@ -295,6 +298,42 @@ test('resumption (ServerHello then CCS), alert, not TLS', () => {
   const c2 = new Counter();
   assert.is(parseTlsServerFlight(bad, 0, bad.length, c2)!.serverHello, null);
   assert.is(c2.counts.get('tls.bad_server_hello'), 1);
+});
+
+test('a warning alert before the ServerHello (unrecognized_name) does not end the flight', () => {
+  // tls-early-alert.pcap: the server answers a ClientHello whose SNI it does not
+  // know with a warning alert (1, 112), then its usual flight.
+  const hs = [...serverHello(), ...certificateMsg([certDer(LEAF)]), ...helloDone()];
+  const warn = [21, 3, 3, 0, 2, 1, 112];
+  const b = cat(warn, records(hs, 700));
+  const f = parseTlsServerFlight(b, 0, b.length)!;
+  assert.equal(f.alert, [1, 112]);
+  assert.is(f.serverHello!.cipherSuite, 0xc02f);
+  assert.is(f.certificates[0]!.subjectCN, 'www.example.org');
+  assert.is(f.complete, true);
+  assert.is(f.needMore, 0);
+  // cut inside the alert, or right after it: more is asked for
+  for (const n of [6, 7]) {
+    const g = parseTlsServerFlight(b, 0, n)!;
+    assert.is(g.complete, false, `cut at ${n}`);
+    assert.ok(g.needMore >= 7 - n + 9, `cut at ${n}: needMore ${g.needMore}`);
+  }
+  // a fatal alert or close_notify still ends it
+  for (const a of [[2, 112], [1, 0]]) {
+    const x = cat([21, 3, 3, 0, 2, ...a], records(hs));
+    const h = parseTlsServerFlight(x, 0, x.length)!;
+    assert.equal(h.alert, a);
+    assert.is(h.serverHello, null);
+    assert.is(h.needMore, 0);
+  }
+  // the dissector reads the certificate of such a flight
+  const ctx = recorder(false);
+  const v = tlsDissector.dissect(Buffer.from(b), 0, b.length, ctx);
+  assert.is(v, Verdict.Done);
+  assert.ok(has(ctx.obs, 'src', 'cert_subject', f.certificates[0]!.subject), JSON.stringify(ctx.obs));
+  assert.ok(has(ctx.obs, 'src', 'hostname', 'www.example.org'));
+  // a client never starts with an alert
+  assert.is(tlsDissector.dissect(Buffer.from(b), 0, b.length, recorder(true)), Verdict.NotMine);
 });
 
 test('needMore: the Certificate message length is known once its header arrived', () => {
