@@ -1,8 +1,8 @@
 /**
  * Differential test against tshark on the real captures (Ethernet, Linux
- * cooked and raw IP link types) in ../shared/captures/zeek, or in the folders
- * of ../shared/captures named in NPS_TSHARK_DIRS, comma-separated
- * (`NPS_TSHARK_DIRS=zeek,tcpdump,ics`):
+ * cooked and raw IP link types) in ../shared/captures/zeek and tcpdump, or
+ * in the folders of ../shared/captures named in NPS_TSHARK_DIRS,
+ * comma-separated (`NPS_TSHARK_DIRS=zeek,tcpdump,ics`):
  * packet counts, the set of IPv4/IPv6 source addresses, and frames and bytes
  * per conversation from `tshark -q -z conv,tcp -z conv,udp`.
  *
@@ -37,14 +37,27 @@ const isOpaque = (layer: string) => OPAQUE.has(layer);
  */
 const TUNNEL_PORTS = new Set([1701, 2152, 3544, 4341, 4789, 4790, 6081, 6635]);
 const MAX_SIZE = 20 * 1024 * 1024;
-/** Folders under ../shared/captures to compare, comma-separated in NPS_TSHARK_DIRS (default: zeek). */
-const TSHARK_DIRS = (process.env.NPS_TSHARK_DIRS ?? 'zeek').split(',').map((d) => d.trim()).filter((d) => d !== '');
+/** Folders under ../shared/captures to compare, comma-separated in NPS_TSHARK_DIRS (default: zeek and tcpdump, about 2 minutes each). */
+const TSHARK_DIRS = (process.env.NPS_TSHARK_DIRS ?? 'zeek,tcpdump').split(',').map((d) => d.trim()).filter((d) => d !== '');
 /**
  * Captures whose conversations differ by design, with the reason. Mobile IPv6:
  * tshark's conversation uses the Home Address option, the engine (like the
  * ipv6.src field) the care-of address in the header.
  */
 const CONVERSATIONS_DIFFER: [RegExp, string][] = [[/ip6-hoa-|ipv6-mobile-hoa|ipv6-mobility-dst-opts/, 'Mobile IPv6 home address']];
+/**
+ * Captures whose source addresses differ by design, with exactly the
+ * addresses that differ (checked, so that an entry that no longer applies
+ * fails and is removed) and the reason.
+ */
+const ADDRESSES_DIFFER: { file: RegExp; missing: string[]; extra: string[]; why: string }[] = [
+  // tshark 4.0 stops at a tunnelled IPv4 header whose total length is 0 (BIG TCP, RFC 2675's jumbo idea for IPv4); the engine reads it.
+  { file: /bigtcp-ipv4-(geneve|vxlan)-ipv4\.pcap$/, missing: [], extra: ['192.168.1.2'], why: 'BIG TCP inside a tunnel' },
+  { file: /bigtcp-ipv4-(geneve|vxlan)-ipv6\.pcap$/, missing: [], extra: ['fd00::2'], why: 'BIG TCP inside a tunnel' },
+  // Packets quoted inside a protocol's message, not carried: like ICMP quotes, not traffic of their hosts.
+  { file: /nhrp-trace\.pcap$/, missing: ['10.255.255.3'], extra: [], why: 'an NHRP error indication quotes a packet' },
+  { file: /of13_ericsson\.pcapng$/, missing: ['192.168.1.1'], extra: [], why: 'an OpenFlow packet-in carries a frame as TCP payload' },
+];
 
 const execFileP = promisify(execFile);
 
@@ -173,12 +186,15 @@ if (!haveShared()) {
       // tshark also shows addresses from IP headers it could read only in part; the engine counts
       // such a header as a decode error and takes nothing from it. Then ours must be a subset.
       const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan|nsh|gtp|l2tp|ppp|pptp|macsec|pim|tunnel)\./.test(r));
-      assert.equal({ missing: partial ? [] : missing, extra }, { missing: [], extra: [] }, 'IPv4/IPv6 source addresses');
+      const known = ADDRESSES_DIFFER.find((k) => k.file.test(name));
+      const expected = known === undefined ? { missing: [], extra: [] } : { missing: known.missing, extra: known.extra };
+      assert.equal({ missing: partial ? expected.missing : missing, extra }, expected, `IPv4/IPv6 source addresses${known ? ` (known: ${known.why})` : ''}`);
 
       // tshark counts a reassembled datagram once, in the frame that completed it; the engine
       // counts every fragment's frame (the traffic really sent). Conversations with fragments differ by design.
       if (a.engine.fragmentPackets > 0) return;
       if (CONVERSATIONS_DIFFER.some(([re]) => re.test(name))) return;
+      if (known !== undefined) return; // the same packets make tshark's conversations differ too
       if (opaqueTunnel) return;
       // Our rows are (client, server, server port, protocol); tshark's are 5-tuples. Sum tshark's onto ours.
       const rows = new Map<string, { frames: number; bytes: number }>();
