@@ -13,6 +13,7 @@ import { lldpDissector } from './lldp.js';
 import { llmnrDissector, mdnsDissector } from './mdns.js';
 import { browserDissector, nbnsDissector } from './netbios.js';
 import { ntpDissector } from './ntp.js';
+import { quicDissector } from './quic.js';
 import { sipDissector } from './sip.js';
 import { smbDissector } from './smb.js';
 import { snmpDissector } from './snmp.js';
@@ -61,6 +62,8 @@ export function ipDissectors(): Dissector[] {
     enipDissector,
     opcuaDissector,
     mqttDissector,
+    // QUIC (UDP 443, elsewhere by its probe: a client Initial of 1200 bytes or more).
+    quicDissector,
     // Stream protocols with probes: the cheapest and most distinctive probes first.
     tlsDissector,
     sshDissector,

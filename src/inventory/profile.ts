@@ -95,6 +95,7 @@ function hostnameWeight(o: Observation): number {
     case 'http':
       return 0.4;
     case 'tls':
+    case 'quic':
       return o.data?.['from'] === 'certificate' ? 0.6 : 0.35;
     default:
       return 0.5;

@@ -116,7 +116,7 @@ if (!haveShared()) {
         return r;
       },
     });
-    const dirs = ['dhcp', 'dns', 'http', 'ssh', 'smb', 'tls', 'sip', 'smtp', 'ftp', 'pop3', 'snmp', 'ntp', 'krb', 'netbios'];
+    const dirs = ['dhcp', 'dns', 'http', 'ssh', 'smb', 'tls', 'sip', 'smtp', 'ftp', 'pop3', 'snmp', 'ntp', 'krb', 'netbios', 'quic'];
     const ics = ['openics', 'ModbusTCP', 'dnp3', 's7', 'IEC60870-5-104', 'EthernetIP', 'profinet', 'OPC'];
     const files = [
       ...dirs.map((d) => join(sharedCaptures, 'zeek', d)),
@@ -160,7 +160,7 @@ if (!haveShared()) {
     }
     process.stdout.write(`# real samples per dissector: ${seen.join(' ')}; ${calls} calls\n`);
     // The common protocols must have had real samples, or the loop proves little.
-    for (const id of ['dhcp', 'dns', 'http', 'ssh', 'tls', 'smb', 'snmp', 'ntp', 'kerberos', 'sip', 'smtp', 'ftp', 'cdp', 'modbus', 'dnp3', 's7comm', 'iec104', 'enip', 'mqtt', 'bacnet', 'profinet']) {
+    for (const id of ['dhcp', 'dns', 'http', 'ssh', 'tls', 'quic', 'smb', 'snmp', 'ntp', 'kerberos', 'sip', 'smtp', 'ftp', 'cdp', 'modbus', 'dnp3', 's7comm', 'iec104', 'enip', 'mqtt', 'bacnet', 'profinet']) {
       assert.ok(samples.has(id), `no real ${id} message found in the shared captures`);
     }
   });
