@@ -4,11 +4,13 @@
  */
 import { ftpDissector, imapDissector, pop3Dissector, smtpDissector, telnetDissector } from './banner.js';
 import { cdpDissector } from './cdp.js';
+import { dcerpcDissector } from './dcerpc.js';
 import { dhcpDissector } from './dhcp-message.js';
 import { dhcpv6Dissector } from './dhcpv6.js';
 import { dnsDissector } from './dns-message.js';
 import { httpDissector } from './http-head.js';
 import { kerberosDissector } from './kerberos.js';
+import { ldapDissector } from './ldap.js';
 import { lldpDissector } from './lldp.js';
 import { llmnrDissector, mdnsDissector } from './mdns.js';
 import { browserDissector, nbnsDissector } from './netbios.js';
@@ -48,6 +50,9 @@ export function ipDissectors(): Dissector[] {
     kerberosDissector,
     sipDissector,
     smbDissector,
+    ldapDissector,
+    // DCE/RPC: port 135, elsewhere by its probe (a bind, alter_context or auth3 with NTLMSSP or SPNEGO credentials).
+    dcerpcDissector,
     smtpDissector,
     ftpDissector,
     pop3Dissector,

@@ -25,7 +25,10 @@
  * Header fields: the name (before the first ':') lower-cased and trimmed, the
  * value trimmed. A line starting with SP or HT continues the previous value
  * (obs-fold, RFC 9112 §5.2): appended after one space. At most MAX_HEADERS
- * fields are kept, each value cut to MAX_VALUE characters.
+ * fields are kept, each value cut to MAX_VALUE characters, except the
+ * credential fields (Authorization, Proxy-Authorization, WWW-Authenticate,
+ * Proxy-Authenticate), cut to MAX_TOKEN_VALUE: their base64 NTLM / Negotiate
+ * tokens often pass 1024 characters.
  *
  * Counters:
  *   http.bad_header_line   a header line without ':' (or with an empty name),
@@ -33,7 +36,8 @@
  *   http.too_many_headers  more than MAX_HEADERS fields: the rest are dropped
  *                          (counted once per message)
  */
-import { Verdict, type Dissector } from './types.js';
+import { ntlmObservations, ntlmsspInToken } from './ntlmssp.js';
+import { Verdict, type DissectContext, type Dissector } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -64,6 +68,7 @@ export interface HttpHead {
 
 export const MAX_HEADERS = 64;
 export const MAX_VALUE = 1024;
+export const MAX_TOKEN_VALUE = 16384;
 /** Longest request / status line looked at; a longer first line is not HTTP for us. */
 const MAX_START_LINE = 16384;
 /** Longest method accepted (the first SP must come within this many bytes). */
@@ -161,7 +166,7 @@ export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: 
       if (lastKept) {
         const last = head.headers[head.headers.length - 1]!;
         const more = latin1(buf, i, stop).trim();
-        if (more) last[1] = (last[1] ? last[1] + ' ' + more : more).slice(0, MAX_VALUE);
+        if (more) last[1] = (last[1] ? last[1] + ' ' + more : more).slice(0, maxValue(last[0]));
       } else if (!tooMany) {
         errs?.count('http.bad_header_line');
       }
@@ -188,7 +193,7 @@ export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: 
         tooMany = true;
         lastKept = false;
       } else {
-        head.headers.push([name, latin1(buf, colon + 1, stop).trim().slice(0, MAX_VALUE)]);
+        head.headers.push([name, latin1(buf, colon + 1, stop).trim().slice(0, maxValue(name))]);
         lastKept = true;
       }
     }
@@ -196,6 +201,19 @@ export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: 
     head.headerBytes = i - off;
   }
   return head;
+}
+
+/** How many characters of a field's value are kept. */
+function maxValue(name: string): number {
+  switch (name) {
+    case 'authorization':
+    case 'proxy-authorization':
+    case 'www-authenticate':
+    case 'proxy-authenticate':
+      return MAX_TOKEN_VALUE;
+    default:
+      return MAX_VALUE;
+  }
 }
 
 /** Whether buf[start, stop) (trailing blanks ignored) equals one of `names` (lower case), ignoring case. */
@@ -224,6 +242,46 @@ export function header(h: HttpHead, name: string): string | null {
 // ---------------------------------------------------------------------------
 // Dissector: HTTP/1.x heads. A request's User-Agent describes the client, its
 // Host names the server; a response's Server header describes the server.
+//
+// NTLM over HTTP ([MS-NTHT]): the client sends `Authorization: NTLM <base64>`
+// (`Proxy-Authorization` to a proxy; `Negotiate <base64>` when the token is
+// SPNEGO-wrapped, or sometimes bare), NEGOTIATE first, AUTHENTICATE (its
+// workstation, domain and user) in a later request on the same connection;
+// the server answers 401 / 407 with `WWW-Authenticate: NTLM <base64>`
+// (`Proxy-Authenticate`) holding the CHALLENGE (its names and version). Each
+// message gives the observations it gives over SMB (ntlmObservations).
+
+const NTLM_NONE = 0;
+/** Half-way: a NEGOTIATE was sent (its AUTHENTICATE is to come), or NTLM / Negotiate offered without a token (its CHALLENGE is to come). */
+const NTLM_PENDING = 1;
+const NTLM_DONE = 2;
+/** One challenge or credentials: the scheme and an optional base64 token. */
+const AUTH_RE = /^\s*(?:NTLM|Negotiate)(?:\s+([A-Za-z0-9+/]+=*))?\s*$/i;
+
+/** Reads the NTLMSSP messages of a head's credential fields; says whether this side has more of the exchange to send. */
+function httpNtlm(h: HttpHead, ctx: DissectContext): number {
+  const req = h.kind === 'request';
+  let state = NTLM_NONE;
+  for (const [k, v] of h.headers) {
+    if (req ? k !== 'authorization' && k !== 'proxy-authorization' : k !== 'www-authenticate' && k !== 'proxy-authenticate') continue;
+    // A field may list several challenges ("Negotiate, NTLM"); base64 has no comma.
+    for (const part of v.split(',')) {
+      const m = AUTH_RE.exec(part);
+      if (m === null) continue;
+      const token = m[1];
+      if (token === undefined) {
+        if (!req && (h.status === 401 || h.status === 407) && state === NTLM_NONE) state = NTLM_PENDING;
+        continue;
+      }
+      const b = Buffer.from(token, 'base64');
+      const msg = ntlmsspInToken(b, 0, b.length, ctx);
+      if (msg !== null) ntlmObservations(msg, ctx);
+      // A Kerberos token (no NTLMSSP) ends the wait as well.
+      state = req && msg !== null && msg.type === 1 ? NTLM_PENDING : NTLM_DONE;
+    }
+  }
+  return state;
+}
 
 const METHOD_PREFIXES = ['GET ', 'POST ', 'HEAD ', 'PUT ', 'OPTIONS ', 'DELETE ', 'CONNECT ', 'PATCH ', 'HTTP/1.'];
 
@@ -263,12 +321,14 @@ export const httpDissector: Dissector = {
     // The first head that says it (User-Agent, Server) ends the walk; until
     // then heads are followed (a "100 Continue", a response without Server),
     // bodies skipped by Content-Length or chunk sizes; a body of unknown
-    // length ends the walk.
+    // length ends the walk. Half-way through an NTLM exchange the walk goes
+    // on to the next head however satisfied (see httpNtlm).
     const end = off + len;
     let p = off;
     let heads = 0;
     let satisfied = false;
-    const more = () => (satisfied ? Verdict.Done : Verdict.More);
+    let ntlmPending = false;
+    const more = () => (satisfied && !ntlmPending ? Verdict.Done : Verdict.More);
     while (p < end && heads < MAX_HEADS) {
       const h = parseHttpHead(buf, p, end - p, heads === 0 ? ctx : undefined, WANTED);
       if (h === null) return heads === 0 ? Verdict.NotMine : Verdict.Done;
@@ -287,6 +347,7 @@ export const httpDissector: Dissector = {
         if (server) ctx.src('server', server);
         found = server !== null && h.status !== null && h.status >= 200;
       }
+      ntlmPending = httpNtlm(h, ctx) === NTLM_PENDING;
       // Once this side said what is wanted, later heads are read only while
       // they are already at hand: waiting for them would cost a copy of every
       // body in between on keep-alive connections (measured: +0.5 s and +50 MB
@@ -303,7 +364,17 @@ export const httpDissector: Dissector = {
 
 const MAX_HEADS = 16;
 /** The headers the HTTP dissector reads. */
-const WANTED = ['user-agent', 'host', 'server', 'content-length', 'transfer-encoding'] as const;
+const WANTED = [
+  'user-agent',
+  'host',
+  'server',
+  'content-length',
+  'transfer-encoding',
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+] as const;
 const NEED_MORE = -1;
 const UNKNOWN = -2;
 

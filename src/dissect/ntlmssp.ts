@@ -4,7 +4,11 @@
  * SASL, DCE/RPC auth verifiers and others.
  *
  * findNtlmssp() locates the 'NTLMSSP\0' signature in a payload (for raw
- * carriers); parseNtlmssp() reads the message at a given offset.
+ * carriers); parseNtlmssp() reads the message at a given offset;
+ * ntlmsspInToken() does both on a security token (a GSS-API / SPNEGO
+ * wrapping, or the bare message), the message running to the token's end.
+ * ntlmObservations() turns a message into the observations every carrier
+ * (SMB, HTTP, LDAP, DCE/RPC) makes about the message's sender.
  *
  * Style (see /work/shared/ARCHITECTURE.md): lengths are checked before every
  * read, nothing throws, each malformation is counted by name in `errs`.
@@ -36,6 +40,7 @@
  *   ntlmssp.bad_av_pair an AV pair past the end of its buffer (the pairs read before are kept)
  */
 import { u16le, u32le } from '../decode/bytes.js';
+import type { DissectContext } from './types.js';
 
 export interface ErrorCounter {
   count(reason: string): void;
@@ -294,4 +299,54 @@ function looksUtf16(buf: Uint8Array, off: number, end: number): boolean {
   if (!r || (r.end - r.start) % 2 !== 0) return false;
   for (let i = r.start + 1; i < r.end; i += 2) if (buf[i] !== 0) return false;
   return true;
+}
+
+/**
+ * The NTLMSSP message inside a security token `buf[off, off + len)`: SPNEGO
+ * (NegTokenInit's mechToken, NegTokenResp's responseToken) and GSS-API
+ * wrappings are not decoded, the message is found by its signature (a
+ * Kerberos token carries none) and taken to run to the token's end. Null when
+ * there is none or it does not parse (counted as parseNtlmssp does).
+ */
+export function ntlmsspInToken(buf: Uint8Array, off: number, len: number, errs?: ErrorCounter): NtlmsspMessage | null {
+  const at = findNtlmssp(buf, off, len);
+  if (at < 0) return null;
+  return parseNtlmssp(buf, at, off + len - at, errs);
+}
+
+function sameName(a?: string, b?: string): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * The observations an NTLMSSP message gives about its sender, the same for
+ * every carrier (source 'ntlmssp'): CHALLENGE (server) its NetBIOS/DNS
+ * computer and domain names; NEGOTIATE / AUTHENTICATE (client) the
+ * workstation name and user (domain\user); any of them the Windows version.
+ * True for an AUTHENTICATE, the last message of the exchange.
+ */
+export function ntlmObservations(m: NtlmsspMessage, ctx: DissectContext): boolean {
+  const v = m.osVersion;
+  if (v && v.major > 0) ctx.src('os_version', `${v.major}.${v.minor}.${v.build}`, { major: v.major, minor: v.minor, build: v.build }, 'ntlmssp');
+  if (m.type === 2) {
+    const ti = m.targetInfo;
+    if (ti?.dnsComputerName) ctx.src('hostname', ti.dnsComputerName, { field: 'dns_computer_name' }, 'ntlmssp');
+    if (ti?.nbComputerName) ctx.src('hostname', ti.nbComputerName, { field: 'netbios_computer_name' }, 'ntlmssp');
+    // A machine outside a domain gives its own name as the domain: that is not a domain.
+    if (ti?.dnsDomainName && !sameName(ti.dnsDomainName, ti.dnsComputerName)) ctx.src('domain', ti.dnsDomainName, { field: 'dns_domain_name' }, 'ntlmssp');
+    if (ti?.nbDomainName && !sameName(ti.nbDomainName, ti.nbComputerName)) ctx.src('workgroup', ti.nbDomainName, { field: 'netbios_domain_name' }, 'ntlmssp');
+    return false;
+  }
+  if (m.type === 1) {
+    // Optional, and only meant when flagged as supplied (OEM_DOMAIN_SUPPLIED 0x1000, OEM_WORKSTATION_SUPPLIED 0x2000).
+    if (m.workstation && m.flags & 0x2000) ctx.src('hostname', m.workstation, { field: 'negotiate_workstation' }, 'ntlmssp');
+    if (m.domain && m.flags & 0x1000) ctx.src('workgroup', m.domain, { field: 'negotiate_domain' }, 'ntlmssp');
+    return false;
+  }
+  if (m.type === 3) {
+    if (m.workstation) ctx.src('hostname', m.workstation, { field: 'workstation' }, 'ntlmssp');
+    if (m.user) ctx.src('user', m.domain ? `${m.domain}\\${m.user}` : m.user, undefined, 'ntlmssp');
+    return true;
+  }
+  return false;
 }

@@ -65,7 +65,7 @@
 import { u16le, u32le } from '../decode/bytes.js';
 import { escapeBytes, hex } from './text.js';
 import { decodeNetbiosName, type NetbiosName } from './netbios.js';
-import { findNtlmssp, parseNtlmssp, type NtlmsspMessage } from './ntlmssp.js';
+import { findNtlmssp, ntlmObservations, parseNtlmssp, type NtlmsspMessage } from './ntlmssp.js';
 import { Verdict, type DissectContext, type Dissector } from './types.js';
 
 export interface ErrorCounter {
@@ -564,27 +564,6 @@ export function smb2DialectName(d: number): string {
 
 function unescapeBackslash(s: string): string {
   return s.replace(/\\x5c/g, '\\');
-}
-
-function ntlmObservations(m: NtlmsspMessage, ctx: DissectContext): boolean {
-  const v = m.osVersion;
-  if (v && v.major > 0) ctx.src('os_version', `${v.major}.${v.minor}.${v.build}`, { major: v.major, minor: v.minor, build: v.build }, 'ntlmssp');
-  if (m.type === 2) {
-    const ti = m.targetInfo;
-    if (ti?.dnsComputerName) ctx.src('hostname', ti.dnsComputerName, { field: 'dns_computer_name' }, 'ntlmssp');
-    if (ti?.nbComputerName) ctx.src('hostname', ti.nbComputerName, { field: 'netbios_computer_name' }, 'ntlmssp');
-    // A machine outside a domain gives its own name as the domain: that is not a domain.
-    const same = (a?: string, b?: string) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
-    if (ti?.dnsDomainName && !same(ti.dnsDomainName, ti.dnsComputerName)) ctx.src('domain', ti.dnsDomainName, { field: 'dns_domain_name' }, 'ntlmssp');
-    if (ti?.nbDomainName && !same(ti.nbDomainName, ti.nbComputerName)) ctx.src('workgroup', ti.nbDomainName, { field: 'netbios_domain_name' }, 'ntlmssp');
-    return false;
-  }
-  if (m.type === 3) {
-    if (m.workstation) ctx.src('hostname', m.workstation, { field: 'workstation' }, 'ntlmssp');
-    if (m.user) ctx.src('user', m.domain ? `${m.domain}\\${m.user}` : m.user, undefined, 'ntlmssp');
-    return true;
-  }
-  return false;
 }
 
 export const smbDissector: Dissector = {
