@@ -1,7 +1,7 @@
 /**
  * Link layers: Ethernet II, 802.3 LLC/SNAP, 802.1Q/802.1ad/QinQ, 802.1ah
  * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
- * SLL and SLL2, BSD NULL/LOOP, raw IP and NFLOG. Each function decodes its
+ * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts) and Cisco HDLC. Each function decodes its
  * header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
@@ -9,7 +9,7 @@ import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
 import { decodeMacsec } from './macsec.js';
 import { decodeInnerNsh } from './nsh.js';
-import { pppIpVersion } from './ppp.js';
+import { decodePppFrame, pppIpVersion } from './ppp.js';
 import { L3, type PacketView } from './view.js';
 
 export const LINKTYPE_NULL = 0;
@@ -23,6 +23,12 @@ export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_PPP_HDLC = 50;
+/** PPP with a direction byte first (sent or received). */
+export const LINKTYPE_PPP_WITH_DIR = 204;
+/** Cisco HDLC: address, control, then an EtherType. */
+export const LINKTYPE_C_HDLC = 104;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -58,6 +64,10 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_NFLOG:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+    case LINKTYPE_PPP_WITH_DIR:
+    case LINKTYPE_C_HDLC:
       return true;
     default:
       return false;
@@ -113,6 +123,17 @@ export function decodeLink(v: PacketView, errs: DecodeErrors): void {
     }
     case LINKTYPE_NFLOG:
       decodeNflog(v, errs, off, end);
+      return;
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      decodePppFrame(v, errs, off, end);
+      return;
+    case LINKTYPE_PPP_WITH_DIR:
+      decodePppFrame(v, errs, off + 1, end);
+      return;
+    case LINKTYPE_C_HDLC:
+      if (end - off < 4) return truncated(v, errs, 'chdlc.truncated');
+      decodeEtherType(v, errs, u16(b, off + 2), off + 4, end, 0);
       return;
     default:
       errs.count('link.unsupported_type');

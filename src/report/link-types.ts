@@ -1,7 +1,7 @@
 /** Names of link types, as tcpdump and Wireshark use them. */
 const NAMES: Record<number, string> = {
   0: 'NULL', 1: 'EN10MB', 12: 'RAW', 14: 'RAW', 101: 'RAW', 105: 'IEEE802_11', 108: 'LOOP', 113: 'LINUX_SLL',
-  127: 'IEEE802_11_RADIO', 228: 'IPV4', 229: 'IPV6', 239: 'NFLOG', 276: 'LINUX_SLL2', 9: 'PPP', 50: 'PPP_HDLC',
+  127: 'IEEE802_11_RADIO', 228: 'IPV4', 229: 'IPV6', 239: 'NFLOG', 276: 'LINUX_SLL2', 9: 'PPP', 50: 'PPP_HDLC', 204: 'PPP_WITH_DIR',
   104: 'C_HDLC', 195: 'IEEE802_15_4', 201: 'BLUETOOTH_HCI_H4_WITH_PHDR', 147: 'USER0', 149: 'USER2', 258: 'PKTAP',
 };
 

@@ -22,7 +22,7 @@ import { analyzeIfCapture } from '../helpers/analyze.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { captureFiles } from '../helpers/real-captures.js';
 
-const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108]);
+const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9, 50, 204, 104]);
 /**
  * Layers that carry an IP packet the engine deliberately does not look into
  * ('lisp' is LISP's control plane, whose encapsulated control messages hold

@@ -32,10 +32,10 @@ const FIELDS = [
 ];
 /**
  * Frames carried by what the engine does not decode (reported, not guessed):
- * QUIC and DTLS handshakes, the tunnels listed as not decoded in README, and
- * link types the engine reports as unknown (FDDI).
+ * DTLS handshakes, the tunnels listed as not decoded in README, and link
+ * types the engine reports as unknown (FDDI).
  */
-const NOT_DECODED = /(^|:)(quic|dtls|teredo|ayiya|gtp|gtpv2|pptp|wlan|radiotap|fddi)(:|$)/;
+const NOT_DECODED = /(^|:)(dtls|ayiya|gtpv2|wlan|radiotap|fddi)(:|$)/;
 
 type Category = 'dhcp hostname' | 'netbios name' | 'tls sni' | 'http user-agent' | 'http server' | 'ssh banner' | 'lldp/cdp name' | 'tcp server port';
 interface Expect {
@@ -163,7 +163,7 @@ if (!haveShared()) {
               ok = attr('netbios-ns', 'hostname') || attr('browser', 'hostname') || asset.hostnames.includes(e.value.toLowerCase());
               break;
             case 'tls sni':
-              ok = attr('tls', 'sni');
+              ok = attr('tls', 'sni') || attr('quic', 'sni');
               break;
             case 'http user-agent':
               ok = attr('http', 'user_agent') || attr('ssdp', 'user_agent');
