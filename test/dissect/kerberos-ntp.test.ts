@@ -12,19 +12,12 @@ import { DecodeErrors } from '../../src/decode/errors.js';
 import { IPPROTO_UDP, IPPROTO_TCP } from '../../src/decode/view.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { decodedFrames, listShared, tsharkByFrame } from '../helpers/real-captures.js';
+import { berLen } from '../helpers/ber.js';
 
 // ---------------------------------------------------------------------------
 // BER builder
 
-function len(n: number): number[] {
-  if (n < 128) return [n];
-  const b: number[] = [];
-  while (n > 0) {
-    b.unshift(n & 255);
-    n = Math.floor(n / 256);
-  }
-  return [0x80 | b.length, ...b];
-}
+const len = berLen;
 function tlv(tag: number, v: number[]): number[] {
   return [tag, ...len(v.length), ...v];
 }

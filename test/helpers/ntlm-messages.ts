@@ -2,6 +2,7 @@
  * NTLMSSP messages ([MS-NLMP] §2.2) and their SPNEGO wrappings (RFC 4178),
  * built field by field for the carrier tests (HTTP, LDAP, DCE/RPC).
  */
+import { berLen } from './ber.js';
 
 const SIG = [...Buffer.from('NTLMSSP\0', 'latin1')];
 const le16 = (n: number) => [n & 255, (n >> 8) & 255];
@@ -81,15 +82,7 @@ export function ntlmAuthenticate(o: { domain?: string; user: string; workstation
 // ---------------------------------------------------------------------------
 // BER / SPNEGO
 
-export function berLen(n: number): number[] {
-  if (n < 128) return [n];
-  const b: number[] = [];
-  while (n > 0) {
-    b.unshift(n & 255);
-    n = Math.floor(n / 256);
-  }
-  return [0x80 | b.length, ...b];
-}
+export { berLen };
 export function tlv(tag: number, v: ArrayLike<number>): number[] {
   return [tag, ...berLen(v.length), ...Array.from(v)];
 }
