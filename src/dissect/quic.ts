@@ -525,6 +525,26 @@ function wholeMessage(stream: CryptoStream): Buffer | 'bad' | null {
   return rec;
 }
 
+/**
+ * Adds a decrypted Initial's CRYPTO frames to `stream`: the hello (of
+ * handshake type `type`, with a record header) once whole, null while
+ * incomplete, 'stop' when it cannot be had (capped or another message; counted).
+ */
+function takeHello(payload: Buffer, stream: CryptoStream, type: number, ctx: DissectContext): Buffer | 'stop' | null {
+  readInitialFrames(payload, stream, ctx);
+  const msg = wholeMessage(stream);
+  if (msg === null) return null;
+  if (msg === 'bad') {
+    ctx.count('quic.crypto_capped');
+    return 'stop';
+  }
+  if (msg[5] !== type) {
+    ctx.count('quic.not_hello');
+    return 'stop';
+  }
+  return msg;
+}
+
 // ---------------------------------------------------------------------------
 // Dissector
 
@@ -593,20 +613,11 @@ function clientDatagram(buf: Buffer, off: number, len: number, ctx: DissectConte
     opened = true;
     if (openedPn > conn.clientPn) conn.clientPn = openedPn;
     if (conn.hello === null) continue;
-    readInitialFrames(payload, conn.hello, ctx);
-    const msg = wholeMessage(conn.hello);
+    const msg = takeHello(payload, conn.hello, HS_CLIENT_HELLO, ctx);
     if (msg === null) continue;
     conn.clientDone = true;
     conn.hello = null;
-    if (msg === 'bad') {
-      ctx.count('quic.crypto_capped');
-      break;
-    }
-    if (msg[5] !== HS_CLIENT_HELLO) {
-      ctx.count('quic.not_hello');
-      break;
-    }
-    reportHello(msg, ctx);
+    if (msg !== 'stop') reportHello(msg, ctx);
     break;
   }
   if (conn === undefined || (!opened && !conns.has(key))) return Verdict.NotMine;
@@ -677,20 +688,11 @@ function serverDatagram(buf: Buffer, off: number, len: number, ctx: DissectConte
     known = true;
     if (openedPn > conn.serverPn) conn.serverPn = openedPn;
     conn.serverHello ??= new CryptoStream(MAX_SERVER_CRYPTO);
-    readInitialFrames(payload, conn.serverHello, ctx);
-    const msg = wholeMessage(conn.serverHello);
+    const msg = takeHello(payload, conn.serverHello, HS_SERVER_HELLO, ctx);
     if (msg === null) continue;
     conn.serverDone = true;
     conn.serverHello = null;
-    if (msg === 'bad') {
-      ctx.count('quic.crypto_capped');
-      break;
-    }
-    if (msg[5] !== HS_SERVER_HELLO) {
-      ctx.count('quic.not_hello');
-      break;
-    }
-    reportServerHello(msg, hdr.version, ctx);
+    if (msg !== 'stop') reportServerHello(msg, hdr.version, ctx);
     break;
   }
   if (conn === undefined) return Verdict.NotMine;
