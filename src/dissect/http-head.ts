@@ -250,6 +250,10 @@ export function header(h: HttpHead, name: string): string | null {
 // the server answers 401 / 407 with `WWW-Authenticate: NTLM <base64>`
 // (`Proxy-Authenticate`) holding the CHALLENGE (its names and version). Each
 // message gives the observations it gives over SMB (ntlmObservations).
+// A browser's first request has no credentials (and its User-Agent ends the
+// client's walk); the 401 / 407 offering NTLM or Negotiate re-opens the
+// client's direction (reopenPeer), so that the next request, which starts
+// the exchange on the same connection, is read.
 
 const NTLM_NONE = 0;
 /** Half-way: a NEGOTIATE was sent (its AUTHENTICATE is to come), or NTLM / Negotiate offered without a token (its CHALLENGE is to come). */
@@ -281,6 +285,16 @@ function httpNtlm(h: HttpHead, ctx: DissectContext): number {
     }
   }
   return state;
+}
+
+/** A 401 / 407 offering NTLM or Negotiate, with or without a token: the client's next request answers it. */
+function ntlmOffer(h: HttpHead): boolean {
+  if (h.status !== 401 && h.status !== 407) return false;
+  for (const [k, v] of h.headers) {
+    if (k !== 'www-authenticate' && k !== 'proxy-authenticate') continue;
+    for (const part of v.split(',')) if (AUTH_RE.test(part)) return true;
+  }
+  return false;
 }
 
 const METHOD_PREFIXES = ['GET ', 'POST ', 'HEAD ', 'PUT ', 'OPTIONS ', 'DELETE ', 'CONNECT ', 'PATCH ', 'HTTP/1.'];
@@ -355,6 +369,9 @@ export const httpDissector: Dissector = {
       if (found) satisfied = true;
       p += h.headerBytes;
       const body = bodyLength(h, buf, p, end);
+      // Only the newest response re-opens the client: re-read from the
+      // stream's start, an older one is followed by more bytes.
+      if (h.kind === 'response' && (body < 0 || p + body >= end) && ntlmOffer(h)) ctx.reopenPeer?.();
       if (body < 0) return body === NEED_MORE ? more() : Verdict.Done;
       p += body;
     }

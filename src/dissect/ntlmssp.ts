@@ -323,7 +323,9 @@ function sameName(a?: string, b?: string): boolean {
  * every carrier (source 'ntlmssp'): CHALLENGE (server) its NetBIOS/DNS
  * computer and domain names; NEGOTIATE / AUTHENTICATE (client) the
  * workstation name and user (domain\user); any of them the Windows version.
- * True for an AUTHENTICATE, the last message of the exchange.
+ * True for an AUTHENTICATE naming a user, the last message of the exchange.
+ * An anonymous one (no user: a null session) is not the end: a client often
+ * authenticates again, as a user, on the same connection.
  */
 export function ntlmObservations(m: NtlmsspMessage, ctx: DissectContext): boolean {
   const v = m.osVersion;
@@ -345,7 +347,8 @@ export function ntlmObservations(m: NtlmsspMessage, ctx: DissectContext): boolea
   }
   if (m.type === 3) {
     if (m.workstation) ctx.src('hostname', m.workstation, { field: 'workstation' }, 'ntlmssp');
-    if (m.user) ctx.src('user', m.domain ? `${m.domain}\\${m.user}` : m.user, undefined, 'ntlmssp');
+    if (!m.user) return false;
+    ctx.src('user', m.domain ? `${m.domain}\\${m.user}` : m.user, undefined, 'ntlmssp');
     return true;
   }
   return false;

@@ -561,6 +561,10 @@ export function smb2DialectName(d: number): string {
 // carries the server's NetBIOS/DNS computer and domain names and Windows
 // version; NEGOTIATE/AUTHENTICATE (client) the client's workstation name,
 // domain, user and version; SMB1 session setup the native OS strings.
+// A client's direction ends at an AUTHENTICATE naming a user or at a tree
+// connect, except after an anonymous AUTHENTICATE (a null session, often to
+// IPC$): the same connection may then set up a named session (within
+// maxStream).
 
 function unescapeBackslash(s: string): string {
   return s.replace(/\\x5c/g, '\\');
@@ -575,6 +579,7 @@ export const smbDissector: Dissector = {
     const s = parseSmbStream(buf, off, len, ctx);
     if (s === null) return Verdict.NotMine;
     let finished = s.encrypted || s.compressed;
+    let anonymous = false;
     for (const msg of s.messages) {
       const ss = msg.sessionSetup;
       if (ss !== null) {
@@ -582,7 +587,10 @@ export const smbDissector: Dissector = {
         if (ss.nativeLanMan) ctx.src('server', ss.nativeLanMan, { field: 'native_lan_man' });
         if (ss.primaryDomain) ctx.src('workgroup', ss.primaryDomain);
         const nt = ss.securityBlob?.ntlmssp?.message ?? null;
-        if (nt !== null && ntlmObservations(nt, ctx)) finished = true;
+        if (nt !== null) {
+          if (ntlmObservations(nt, ctx)) finished = true;
+          else if (nt.type === 3) anonymous = true;
+        }
         if (msg.isResponse && ss.nativeOs) finished = true;
       }
       const ng = msg.negotiate;
@@ -595,7 +603,7 @@ export const smbDissector: Dissector = {
       if (msg.treePath) {
         const m = /^\\\\([^\\]+)\\/.exec(unescapeBackslash(msg.treePath));
         if (m && !/^[\d.]+$/.test(m[1]!) && !m[1]!.includes(':')) ctx.dst('hostname', m[1]!.toLowerCase(), { field: 'tree_path' });
-        finished = true;
+        if (!anonymous) finished = true;
       }
     }
     if (s.sessionRequest?.called) ctx.dst('hostname', s.sessionRequest.called.name, { field: 'session_request' });

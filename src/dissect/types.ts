@@ -91,6 +91,15 @@ export interface DissectContext {
    * (contexts without it get the text form).
    */
   about6?(w: ArrayLike<number>, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound?: boolean): void;
+  /**
+   * TCP: the other direction of this connection, when it is finished (Done),
+   * is read again from its next segment on, as the start of a new stream: a
+   * server's answer that calls for another message from the client (an HTTP
+   * 401 offering NTLM). Does nothing while that direction is still being read,
+   * for UDP, or before the connection is tied to the dissector. Constant
+   * time, nothing kept. Optional (contexts without it: a no-op).
+   */
+  reopenPeer?(): void;
 }
 
 export interface Dissector {

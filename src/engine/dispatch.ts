@@ -7,9 +7,11 @@
  * which directions are finished, in typed arrays (no allocation per packet).
  * A TCP direction whose message does not fit in one segment is collected in
  * order, up to the dissector's bound, and offered again as the stream grows;
- * a gap (a lost segment) ends the collection. Dissector exceptions are caught
- * and counted, and after MAX_BAD malformed results the dissector is dropped
- * from the connection.
+ * a gap (a lost segment) ends the collection. A finished direction can be
+ * re-opened by its peer's dissector (reopenPeer): its next segment is then
+ * read as the start of a new stream. Dissector exceptions are caught and
+ * counted, and after MAX_BAD malformed results the dissector is dropped from
+ * the connection.
  */
 import { IPPROTO_TCP, IPPROTO_UDP, L3, TCP_SYN, type PacketView } from '../decode/view.js';
 import type { DecodeErrors } from '../decode/errors.js';
@@ -92,6 +94,8 @@ export class Dispatcher implements DissectContext {
   view!: PacketView;
   fromClient = false;
   private current: Dissector | null = null;
+  /** Connection of the current packet (-1 for a link-layer frame). */
+  private slot = -1;
 
   constructor(
     readonly registry: DissectorRegistry,
@@ -152,6 +156,7 @@ export class Dispatcher implements DissectContext {
   link(v: PacketView, d: LinkDissector): void {
     this.view = v;
     this.fromClient = true;
+    this.slot = -1;
     this.current = d as unknown as Dissector;
     const off = v.l2PayloadOff;
     if (this.held.length !== 0) this.held.length = 0;
@@ -185,6 +190,7 @@ export class Dispatcher implements DissectContext {
     if (v.payloadLen === 0) return;
     this.view = v;
     this.fromClient = fromClient;
+    this.slot = slot;
 
     if (tied === 0) {
       if (proto === IPPROTO_TCP && (v.payloadLen < PROBE_MIN || this.hasStream(slot, fromClient))) {
@@ -517,6 +523,33 @@ export class Dispatcher implements DissectContext {
   about6(w: ArrayLike<number>, mac: number, kind: ObservationKind, value: string, data?: ObservationData, source?: string, macBound = false): void {
     if (!macBound && this.classifier.classify6(w) !== AddrClass.Inventoried) return;
     this.store.add6(w, mac, macBound, kind, source ?? this.current?.id ?? 'unknown', value, this.view.tsUs, data ?? null);
+  }
+
+  /**
+   * DissectContext.reopenPeer: the peer direction, if finished, starts afresh
+   * at its next segment: its done bit is cleared and its stream start
+   * forgotten (no copy, nothing allocated). Only for a TCP connection already
+   * tied (not while candidates are tried). A direction still being read is
+   * left alone, so repeated calls (a stream re-read from its start) re-open
+   * it once; how often the peer may be re-opened is bounded by what the
+   * caller reads (its own direction stops at maxStream).
+   */
+  reopenPeer(): void {
+    const slot = this.slot;
+    if (slot < 0 || this.quiet || this.view.proto !== IPPROTO_TCP) return;
+    const t = this.tied[slot]!;
+    if (t === 0 || t === GAVE_UP) return;
+    const peerBit = this.fromClient ? SERVER_DONE : CLIENT_DONE;
+    if ((this.done[slot]! & peerBit) === 0) return;
+    this.done[slot]! &= ~peerBit;
+    const s = this.streams.size === 0 ? undefined : this.streams.get(slot);
+    if (s !== undefined) {
+      const dir = s.dir[this.fromClient ? 1 : 0]!;
+      dir.started = false;
+      dir.buf = null;
+      dir.len = 0;
+      dir.pending = null;
+    }
   }
 
   wants4(ip: number): boolean {

@@ -2,7 +2,8 @@
  * NTLMSSP over HTTP: Authorization / Proxy-Authorization (NEGOTIATE then
  * AUTHENTICATE on one connection, NTLM or SPNEGO-wrapped Negotiate tokens,
  * tokens longer than the usual 1024-character value cut) and WWW-Authenticate
- * / Proxy-Authenticate (bare offers, then the CHALLENGE); and the shared
+ * / Proxy-Authenticate (bare offers, then the CHALLENGE; the newest offer
+ * re-opens the client's direction through reopenPeer); and the shared
  * capture zeek/erspan.pcap (IE 8 against IIS 7.5) checked against tshark's
  * values.
  */
@@ -90,6 +91,36 @@ test('server: a bare offer waits for the CHALLENGE; names, domain and version of
   const c = run(response(407, [`Negotiate ${b64(spnegoResp(CHAL))}, Basic realm="x"`], 'Proxy-Authenticate', 'squid'), false);
   assert.is(c.v, Verdict.Done);
   assert.ok(has(c.obs, 'src', 'hostname', 'WEB01'));
+});
+
+test('server: a 401 / 407 offering NTLM or Negotiate re-opens the client direction, once, when it is the newest response', () => {
+  const reopens = (text: string) => {
+    const ctx = recorder(false);
+    let n = 0;
+    ctx.reopenPeer = () => void n++;
+    const buf = Buffer.from(text, 'latin1');
+    httpDissector.dissect(buf, 0, buf.length, ctx);
+    return n;
+  };
+  const offer = response(401, ['Negotiate', 'NTLM']);
+  const chal = response(401, [`NTLM ${b64(CHAL)}`]);
+  assert.is(reopens(offer), 1);
+  assert.is(reopens(chal), 1);
+  assert.is(reopens(response(407, ['Negotiate'], 'Proxy-Authenticate', 'squid')), 1);
+  // Re-read from the stream's start, an older offer is followed by the newer response: one call, for the newest.
+  assert.is(reopens(offer + chal), 1);
+  assert.is(reopens(offer + response(200, [])), 0);
+  // The head of the 401 is there, its body still coming: it is the newest.
+  assert.is(reopens(offer.replace('Content-Length: 0', 'Content-Length: 100')), 1);
+  assert.is(reopens(response(401, ['Basic realm="x"'])), 0);
+  assert.is(reopens(response(200, ['NTLM'])), 0);
+  // A request never re-opens the server.
+  const ctx = recorder(true);
+  let n = 0;
+  ctx.reopenPeer = () => void n++;
+  const req = Buffer.from(request(`NTLM ${b64(NEG)}`), 'latin1');
+  httpDissector.dissect(req, 0, req.length, ctx);
+  assert.is(n, 0);
 });
 
 test('no NTLM: walks end as before; Kerberos and garbage tokens give nothing and never throw', () => {
