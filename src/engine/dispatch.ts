@@ -75,12 +75,12 @@ export interface DispatchStats {
 let spareSlots: { tied: Uint8Array; tries: Uint8Array; bad: Uint8Array; done: Uint8Array; messages: Uint16Array; viaProbe: Uint8Array } | null = null;
 
 export class Dispatcher implements DissectContext {
-  private readonly tied: Uint8Array;
-  private readonly tries: Uint8Array;
-  private readonly bad: Uint8Array;
-  private readonly done: Uint8Array;
-  private readonly messages: Uint16Array;
-  private readonly viaProbe: Uint8Array;
+  private tied: Uint8Array;
+  private tries: Uint8Array;
+  private bad: Uint8Array;
+  private done: Uint8Array;
+  private messages: Uint16Array;
+  private viaProbe: Uint8Array;
   private readonly streams = new Map<number, Stream>();
   private readonly cands: number[] = [];
   /** Counts reported during the current dissector call (reason, n, ...), kept until its verdict is known. */
@@ -109,7 +109,7 @@ export class Dispatcher implements DissectContext {
   ) {
     const cap = flows.capacity;
     // Reused from a dispatcher that is done (see release); every slot is reset when a connection takes it.
-    const a = spareSlots !== null && spareSlots.tied.length === cap ? spareSlots : null;
+    const a = spareSlots !== null && spareSlots.tied.length >= cap ? spareSlots : null;
     if (a !== null) spareSlots = null;
     this.tied = a?.tied ?? new Uint8Array(cap);
     this.tries = a?.tries ?? new Uint8Array(cap);
@@ -120,7 +120,22 @@ export class Dispatcher implements DissectContext {
     this.tiedCount = new Uint32Array(registry.list.length);
   }
 
-  /** Gives the per-slot arrays to the next dispatcher of the same capacity; this one must not be used afterwards. */
+  /** The connection table grew to `cap` slots: the per-slot arrays follow (slots keep their numbers). */
+  ensureSlots(cap: number): void {
+    if (this.tied.length >= cap) return;
+    const grown = <T extends Uint8Array | Uint16Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.tied = grown(this.tied, new Uint8Array(cap));
+    this.tries = grown(this.tries, new Uint8Array(cap));
+    this.bad = grown(this.bad, new Uint8Array(cap));
+    this.done = grown(this.done, new Uint8Array(cap));
+    this.messages = grown(this.messages, new Uint16Array(cap));
+    this.viaProbe = grown(this.viaProbe, new Uint8Array(cap));
+  }
+
+  /** Gives the per-slot arrays to the next dispatcher (of a table of at most their size); this one must not be used afterwards. */
   release(): void {
     spareSlots = { tied: this.tied, tries: this.tries, bad: this.bad, done: this.done, messages: this.messages, viaProbe: this.viaProbe };
   }

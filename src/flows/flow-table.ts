@@ -75,49 +75,62 @@ function newArrays(cap: number, buckets: number): FlowArrays {
   };
 }
 
-/** Arrays of released tables (per thread), by capacity; at most one kept. */
+/** Arrays of a released table (per thread); at most one kept. */
 let spare: FlowArrays | null = null;
 
-function takeSpare(cap: number): FlowArrays | null {
+/** The spare arrays when they hold no more slots than `maxCap`. */
+function takeSpare(maxCap: number): FlowArrays | null {
   const a = spare;
-  if (a === null || a.chain.length !== cap) return null;
+  if (a === null || a.chain.length > maxCap) return null;
   spare = null;
   return a;
 }
 
+/** Slots a table starts with (fewer when the bound is lower). */
+const INITIAL_SLOTS = 4096;
+
+function bucketsFor(cap: number): number {
+  let buckets = 16;
+  while (buckets < cap * 2) buckets *= 2;
+  return buckets;
+}
+
 export class FlowTable {
-  readonly capacity: number;
-  private arrays: FlowArrays | null;
-  private readonly mask: number;
-  private readonly heads: Int32Array;
-  readonly chain: Int32Array;
-  readonly hash: Int32Array;
-  readonly ver: Uint8Array;
-  readonly proto: Uint8Array;
+  /** Slots allocated now: the table starts small and grows (×4) up to `maxFlows` as connections need them. */
+  capacity: number;
+  /** Most simultaneous connections (the configured bound); beyond it the least recently active is evicted. */
+  readonly maxFlows: number;
+  private arrays: FlowArrays | null = null;
+  private mask: number;
+  private heads!: Int32Array;
+  chain!: Int32Array;
+  hash!: Int32Array;
+  ver!: Uint8Array;
+  proto!: Uint8Array;
   /** Endpoint addresses, 4 words each (IPv4 uses word 0). */
-  readonly addrA: Uint32Array;
-  readonly addrB: Uint32Array;
-  readonly portA: Uint16Array;
-  readonly portB: Uint16Array;
-  readonly clientIsA: Uint8Array;
-  readonly state: Uint16Array;
-  readonly pktsA: Float64Array;
-  readonly pktsB: Float64Array;
-  readonly bytesA: Float64Array;
-  readonly bytesB: Float64Array;
-  readonly firstTs: Float64Array;
-  readonly lastTs: Float64Array;
-  readonly vlan: Int16Array;
+  addrA!: Uint32Array;
+  addrB!: Uint32Array;
+  portA!: Uint16Array;
+  portB!: Uint16Array;
+  clientIsA!: Uint8Array;
+  state!: Uint16Array;
+  pktsA!: Float64Array;
+  pktsB!: Float64Array;
+  bytesA!: Float64Array;
+  bytesB!: Float64Array;
+  firstTs!: Float64Array;
+  lastTs!: Float64Array;
+  vlan!: Int16Array;
   /**
    * The lookup key again, packed 4 words per slot so that comparing a chain
    * entry touches one cache line instead of six arrays: tag (the hash's high
    * half, proto << 8, ver), ports (A << 16 | B), and word 0 of each address
    * (all of an IPv4 key; IPv6 compares the other words in addrA/addrB).
    */
-  private readonly key: Int32Array;
+  private key!: Int32Array;
   // least-recently-active list
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
+  private prev!: Int32Array;
+  private next!: Int32Array;
   /** Two least-recently-active lists, TCP (0) and everything else (1), since their timeouts differ. */
   private readonly lruHead = new Int32Array([NIL, NIL]);
   private readonly lruTail = new Int32Array([NIL, NIL]);
@@ -147,37 +160,19 @@ export class FlowTable {
     private readonly onAnswered: FlowAnswered,
     opts: FlowTableOptions = {},
   ) {
-    const cap = Math.max(16, opts.maxFlows ?? 262144);
-    this.capacity = cap;
-    let buckets = 16;
-    while (buckets < cap * 2) buckets *= 2;
-    this.mask = buckets - 1;
+    const max = Math.max(16, opts.maxFlows ?? 262144);
+    this.maxFlows = max;
     // A table given back by an engine that is done (one file of several) is
     // reused: allocating and collecting these arrays for every small file
-    // cost more than analysing it.
-    const a = takeSpare(cap) ?? newArrays(cap, buckets);
-    this.arrays = a;
-    this.heads = a.heads.fill(NIL);
-    this.chain = a.chain;
-    this.hash = a.hash;
-    this.ver = a.ver;
-    this.proto = a.proto;
-    this.addrA = a.addrA;
-    this.addrB = a.addrB;
-    this.portA = a.portA;
-    this.portB = a.portB;
-    this.clientIsA = a.clientIsA;
-    this.state = a.state;
-    this.pktsA = a.pktsA;
-    this.pktsB = a.pktsB;
-    this.bytesA = a.bytesA;
-    this.bytesB = a.bytesB;
-    this.firstTs = a.firstTs;
-    this.lastTs = a.lastTs;
-    this.vlan = a.vlan;
-    this.key = a.key;
-    this.prev = a.prev;
-    this.next = a.next;
+    // cost more than analysing it. Otherwise the table starts small: most
+    // captures never hold many connections at once, and a small bucket array
+    // stays in the CPU cache (measured: see docs/PERFORMANCE.md).
+    const initial = Math.min(max, INITIAL_SLOTS);
+    const a = takeSpare(max) ?? newArrays(initial, bucketsFor(initial));
+    this.capacity = a.chain.length;
+    this.mask = a.heads.length - 1;
+    this.adopt(a);
+    a.heads.fill(NIL);
     // Slots never used yet are handed out in order (unused); freed ones go on the free list.
     this.freeHead = NIL;
     this.tcpTimeout = opts.tcpTimeoutUs ?? 300e6;
@@ -284,8 +279,9 @@ export class FlowTable {
     this.lastNew = slot === NIL;
     if (slot === NIL) {
       if (!hashed) h = this.keyHash(ver, proto, ports);
-      const bucket = h & this.mask;
       slot = this.allocate(ts, proto === IPPROTO_TCP ? 0 : 1);
+      // (allocate may have grown the table: its arrays are read again from here.)
+      const key = this.key;
       this.hash[slot] = h;
       this.proto[slot] = proto;
       this.ver[slot] = ver;
@@ -310,6 +306,7 @@ export class FlowTable {
       this.lastTs[slot] = ts;
       this.vlan[slot] = v.vlan;
       this.clientIsA[slot] = this.initiatorIsA(proto, flags, fromA, srcPort, dstPort, icmpReply) ? 1 : 0;
+      const bucket = h & this.mask;
       this.chain[slot] = this.heads[bucket]!;
       this.heads[bucket] = slot;
       this.created++;
@@ -410,6 +407,7 @@ export class FlowTable {
   }
 
   private allocate(ts: number, list: number): number {
+    if (this.freeHead === NIL && this.unused === this.capacity && this.capacity < this.maxFlows) this.grow();
     if (this.freeHead === NIL && this.unused < this.capacity) {
       this.freeHead = this.unused++;
       this.next[this.freeHead] = NIL;
@@ -433,6 +431,89 @@ export class FlowTable {
     this.lruTail[list] = slot;
     this.size++;
     return slot;
+  }
+
+  /**
+   * Four times the slots (at most `maxFlows`), when every slot holds a live
+   * connection. Slots keep their numbers, so what others keep per slot (the
+   * dispatcher's state, told through `onGrow`) stays valid once resized.
+   */
+  private grow(): void {
+    const old = this.capacity;
+    const cap = Math.min(this.maxFlows, old * 4);
+    const a = newArrays(cap, bucketsFor(cap));
+    const from = this.arrays!; // (a released or discarded table takes no more connections)
+    a.hash.set(from.hash);
+    a.ver.set(from.ver);
+    a.proto.set(from.proto);
+    a.addrA.set(from.addrA);
+    a.addrB.set(from.addrB);
+    a.portA.set(from.portA);
+    a.portB.set(from.portB);
+    a.clientIsA.set(from.clientIsA);
+    a.state.set(from.state);
+    a.pktsA.set(from.pktsA);
+    a.pktsB.set(from.pktsB);
+    a.bytesA.set(from.bytesA);
+    a.bytesB.set(from.bytesB);
+    a.firstTs.set(from.firstTs);
+    a.lastTs.set(from.lastTs);
+    a.vlan.set(from.vlan);
+    a.key.set(from.key);
+    a.prev.set(from.prev);
+    a.next.set(from.next);
+    const mask = a.heads.length - 1;
+    a.heads.fill(NIL);
+    // Every slot below `old` is live (no free slot is why the table grows): chain them anew.
+    for (let s = 0; s < old; s++) {
+      const b = a.hash[s]! & mask;
+      a.chain[s] = a.heads[b]!;
+      a.heads[b] = s;
+    }
+    this.adopt(a);
+    this.mask = mask;
+    this.capacity = cap;
+    const b = this.base;
+    if (b !== null) {
+      const counted = new Uint8Array(cap);
+      counted.set(b.counted);
+      const grown = (x: Float64Array) => {
+        const y = new Float64Array(cap);
+        y.set(x);
+        return y;
+      };
+      this.base = { counted, pktsA: grown(b.pktsA), pktsB: grown(b.pktsB), bytesA: grown(b.bytesA), bytesB: grown(b.bytesB) };
+    }
+    this.onGrow?.(cap);
+  }
+
+  /** Called with the new slot count after the table grew. */
+  onGrow: ((capacity: number) => void) | null = null;
+
+  /** Takes `a` as the table's arrays. */
+  private adopt(a: FlowArrays): void {
+    this.arrays = a;
+    this.heads = a.heads;
+    this.chain = a.chain;
+    this.hash = a.hash;
+    this.ver = a.ver;
+    this.proto = a.proto;
+    this.addrA = a.addrA;
+    this.addrB = a.addrB;
+    this.portA = a.portA;
+    this.portB = a.portB;
+    this.clientIsA = a.clientIsA;
+    this.state = a.state;
+    this.pktsA = a.pktsA;
+    this.pktsB = a.pktsB;
+    this.bytesA = a.bytesA;
+    this.bytesB = a.bytesB;
+    this.firstTs = a.firstTs;
+    this.lastTs = a.lastTs;
+    this.vlan = a.vlan;
+    this.key = a.key;
+    this.prev = a.prev;
+    this.next = a.next;
   }
 
   private listOf(slot: number): number {
