@@ -1,16 +1,19 @@
 /**
  * QUIC Initial dissector: the published test vectors of RFC 9001 appendix A
- * (keys, header protection, the client and server Initials) and RFC 9369
- * appendix A (QUIC v2), ClientHellos built here and protected with the
- * same keys (split over packets and datagrams, coalesced, out of order,
- * after a Retry, capped), hostile bytes, and the shared QUIC captures run
- * through the engine and compared with tshark.
+ * (keys, header protection, the client and server Initials), RFC 9369
+ * appendix A (QUIC v2) and draft-ietf-quic-tls-23 and -29 appendix A (the
+ * drafts' salts), ClientHellos built here and protected with the same keys
+ * (split over packets and datagrams, coalesced, out of order, after a Retry,
+ * after a HelloRetryRequest, after a Version Negotiation, capped), hostile
+ * bytes, and the shared QUIC captures and the built handshakes run through
+ * the engine and compared with tshark.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initialKeys, looksLikeQuicInitial, openPacket, quicDissector, readInitialFrames, QUIC_V1, QUIC_V2, type InitialKeys } from '../../src/dissect/quic.js';
 import { Verdict, type DissectContext } from '../../src/dissect/types.js';
@@ -21,6 +24,8 @@ import { decodedFrames } from '../helpers/real-captures.js';
 import { ip4ToString, ip6ToString } from '../../src/inventory/addr-format.js';
 import { recorder, has, type Obs } from '../helpers/dissect-context.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
+import * as B from '../../src/capture/builder.js';
+import { writePcapFile, type WriterPacket } from '../../src/capture/writer.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const DCID = hex('8394c8f03e515708');
@@ -197,7 +202,8 @@ test('RFC 9001 A.2: header protection removed, payload decrypted, capture bytes 
 test('RFC 9001 A.2 through the dissector: SNI example.com, JA4 with transport q', () => {
   const { client } = conversation();
   const ctx = client();
-  assert.is(run(ctx, RFC9001_CLIENT), Verdict.Done);
+  // Continue: a second hello follows if the server answers with a HelloRetryRequest.
+  assert.is(run(ctx, RFC9001_CLIENT), Verdict.Continue);
   assert.ok(has(ctx.obs, 'src', 'sni', 'example.com'));
   assert.ok(has(ctx.obs, 'dst', 'hostname', 'example.com'));
   const ja4 = ctx.obs.find((o) => o[1] === 'ja4')!;
@@ -215,6 +221,12 @@ test('RFC 9001 A.3: the server Initial (keys from the client DCID) gives its Ser
   const ctx = server();
   assert.is(run(ctx, RFC9001_SERVER), Verdict.Done);
   assert.ok(has(ctx.obs, 'src', 'banner', 'QUIC v1 TLS 1.3 cipher 0x1301'));
+  // The real ServerHello is in: the client's next Initial (its ACK) ends the client side, unopened.
+  const ack = packet({ pn: 3, dcid: hex('f067a5502a4262b5'), scid: Buffer.alloc(0), keys: initialKeys(QUIC_V1, DCID, 'client'), frames: Buffer.from([2, 0, 0, 0, 0]), pad: 1180 });
+  const c2 = client();
+  c2.obs.length = 0;
+  assert.is(run(c2, ack), Verdict.Done);
+  assert.equal(c2.obs, []);
   // Without the client's Initial there are no keys: not ours.
   const alone = conversation();
   assert.is(run(alone.server(), RFC9001_SERVER), Verdict.NotMine);
@@ -226,9 +238,150 @@ test('RFC 9369 A.2: the v2 client Initial (v2 packet types, salt and labels)', (
   assert.equal(p!.subarray(0, RFC9001_CLIENT_FRAMES.length), RFC9001_CLIENT_FRAMES);
   const { client } = conversation();
   const ctx = client();
-  assert.is(run(ctx, RFC9369_CLIENT), Verdict.Done);
+  assert.is(run(ctx, RFC9369_CLIENT), Verdict.Continue);
   assert.ok(has(ctx.obs, 'src', 'sni', 'example.com'));
   assert.ok(looksLikeQuicInitial(RFC9369_CLIENT, 0, RFC9369_CLIENT.length));
+});
+
+// ---------------------------------------------------------------------------
+// IETF drafts: the published examples of draft-ietf-quic-tls-23 and -29
+// (appendix A), the same ClientHello protected with each draft's salt
+
+/** draft-ietf-quic-tls-23 A.2: the client Initial, version 0xff000017 (the drafts 23-28 salt), 4-byte packet number 2. */
+const DRAFT23_CLIENT = hex(`
+c0ff000017088394c8f03e5157080000 449e3b343aa8535064a4268a0d9d7b1c
+9d250ae355162276e9b1e3011ef6bbc0 ab48ad5bcc2681e953857ca62becd752
+4daac473e68d7405fbba4e9ee616c870 38bdbe908c06d9605d9ac49030359eec
+b1d05a14e117db8cede2bb09d0dbbfee 271cb374d8f10abec82d0f59a1dee29f
+e95638ed8dd41da07487468791b719c5 5c46968eb3b54680037102a28e53dc1d
+12903db0af5821794b41c4a93357fa59 ce69cfe7f6bdfa629eef78616447e1d6
+11c4baf71bf33febcb03137c2c75d253 17d3e13b684370f668411c0f00304b50
+1c8fd422bd9b9ad81d643b20da89ca05 25d24d2b142041cae0af205092e43008
+0cd8559ea4c5c6e4fa3f66082b7d303e 52ce0162baa958532b0bbc2bc785681f
+cf37485dff6595e01e739c8ac9efba31 b985d5f656cc092432d781db95221724
+87641c4d3ab8ece01e39bc85b1543661 4775a98ba8fa12d46f9b35e2a55eb72d
+7f85181a366663387ddc20551807e007 673bd7e26bf9b29b5ab10a1ca87cbb7a
+d97e99eb66959c2a9bc3cbde4707ff77 20b110fa95354674e395812e47a0ae53
+b464dcb2d1f345df360dc227270c7506 76f6724eb479f0d2fbb6124429990457
+ac6c9167f40aab739998f38b9eccb24f d47c8410131bf65a52af841275d5b3d1
+880b197df2b5dea3e6de56ebce3ffb6e 9277a82082f8d9677a6767089b671ebd
+244c214f0bde95c2beb02cd1172d58bd f39dce56ff68eb35ab39b49b4eac7c81
+5ea60451d6e6ab82119118df02a58684 4a9ffe162ba006d0669ef57668cab38b
+62f71a2523a084852cd1d079b3658dc2 f3e87949b550bab3e177cfc49ed190df
+f0630e43077c30de8f6ae081537f1e83 da537da980afa668e7b7fb25301cf741
+524be3c49884b42821f17552fbd1931a 813017b6b6590a41ea18b6ba49cd48a4
+40bd9a3346a7623fb4ba34a3ee571e3c 731f35a7a3cf25b551a680fa68763507
+b7fde3aaf023c50b9d22da6876ba337e b5e9dd9ec3daf970242b6c5aab3aa4b2
+96ad8b9f6832f686ef70fa938b31b4e5 ddd7364442d3ea72e73d668fb0937796
+f462923a81a47e1cee7426ff6d922126 9b5a62ec03d6ec94d12606cb485560ba
+b574816009e96504249385bb61a819be 04f62c2066214d8360a2022beb316240
+b6c7d78bbe56c13082e0ca272661210a bf020bf3b5783f1426436cf9ff418405
+93a5d0638d32fc51c5c65ff291a3a7a5 2fd6775e623a4439cc08dd25582febc9
+44ef92d8dbd329c91de3e9c9582e41f1 7f3d186f104ad3f90995116c682a2a14
+a3b4b1f547c335f0be710fc9fc03e0e5 87b8cda31ce65b969878a4ad4283e6d5
+b0373f43da86e9e0ffe1ae0fddd35162 55bd74566f36a38703d5f34249ded1f6
+6b3d9b45b9af2ccfefe984e13376b1b2 c6404aa48c8026132343da3f3a33659e
+c1b3e95080540b28b7f3fcd35fa5d843 b579a84c089121a60d8c1754915c344e
+eaf45a9bf27dc0c1e784161691220913 13eb0e87555abd706626e557fc36a04f
+cd191a58829104d6075c5594f627ca50 6bf181daec940f4a4f3af0074eee89da
+acde6758312622d4fa675b39f728e062 d2bee680d8f41a597c262648bb18bcfc
+13c8b3d97b1a77b2ac3af745d61a34cc 4709865bac824a94bb19058015e4e42d
+c9be6c7803567321829dd85853396269`);
+
+/** draft-ietf-quic-tls-29 A.2: the same Initial, version 0xff00001d (the drafts 29-32 salt). */
+const DRAFT29_CLIENT = hex(`
+c5ff00001d088394c8f03e5157080000 449e4a95245bfb66bc5f93032b7ddd89
+fe0ff15d9c4f7050fccdb71c1cd80512 d4431643a53aafa1b0b518b44968b18b
+8d3e7a4d04c30b3ed9410325b2abb2da fb1c12f8b70479eb8df98abcaf95dd8f
+3d1c78660fbc719f88b23c8aef6771f3 d50e10fdfb4c9d92386d44481b6c52d5
+9e5538d3d3942de9f13a7f8b702dc317 24180da9df22714d01003fc5e3d165c9
+50e630b8540fbd81c9df0ee63f949970 26c4f2e1887a2def79050ac2d86ba318
+e0b3adc4c5aa18bcf63c7cf8e85f5692 49813a2236a7e72269447cd1c755e451
+f5e77470eb3de64c8849d29282069802 9cfa18e5d66176fe6e5ba4ed18026f90
+900a5b4980e2f58e39151d5cd685b109 29636d4f02e7fad2a5a458249f5c0298
+a6d53acbe41a7fc83fa7cc01973f7a74 d1237a51974e097636b6203997f921d0
+7bc1940a6f2d0de9f5a11432946159ed 6cc21df65c4ddd1115f86427259a196c
+7148b25b6478b0dc7766e1c4d1b1f515 9f90eabc61636226244642ee148b464c
+9e619ee50a5e3ddc836227cad938987c 4ea3c1fa7c75bbf88d89e9ada642b2b8
+8fe8107b7ea375b1b64889a4e9e5c38a 1c896ce275a5658d250e2d76e1ed3a34
+ce7e3a3f383d0c996d0bed106c2899ca 6fc263ef0455e74bb6ac1640ea7bfedc
+59f03fee0e1725ea150ff4d69a7660c5 542119c71de270ae7c3ecfd1af2c4ce5
+51986949cc34a66b3e216bfe18b347e6 c05fd050f85912db303a8f054ec23e38
+f44d1c725ab641ae929fecc8e3cefa56 19df4231f5b4c009fa0c0bbc60bc75f7
+6d06ef154fc8577077d9d6a1d2bd9bf0 81dc783ece60111bea7da9e5a9748069
+d078b2bef48de04cabe3755b197d52b3 2046949ecaa310274b4aac0d008b1948
+c1082cdfe2083e386d4fd84c0ed0666d 3ee26c4515c4fee73433ac703b690a9f
+7bf278a77486ace44c489a0c7ac8dfe4 d1a58fb3a730b993ff0f0d61b4d89557
+831eb4c752ffd39c10f6b9f46d8db278 da624fd800e4af85548a294c1518893a
+8778c4f6d6d73c93df200960104e062b 388ea97dcf4016bced7f62b4f062cb6c
+04c20693d9a0e3b74ba8fe74cc012378 84f40d765ae56a51688d985cf0ceaef4
+3045ed8c3f0c33bced08537f6882613a cd3b08d665fce9dd8aa73171e2d3771a
+61dba2790e491d413d93d987e2745af2 9418e428be34941485c93447520ffe23
+1da2304d6a0fd5d07d08372202369661 59bef3cf904d722324dd852513df39ae
+030d8173908da6364786d3c1bfcb19ea 77a63b25f1e7fc661def480c5d00d444
+56269ebd84efd8e3a8b2c257eec76060 682848cbf5194bc99e49ee75e4d0d254
+bad4bfd74970c30e44b65511d4ad0e6e c7398e08e01307eeeea14e46ccd87cf3
+6b285221254d8fc6a6765c524ded0085 dca5bd688ddf722e2c0faf9d0fb2ce7a
+0c3f2cee19ca0ffba461ca8dc5d2c817 8b0762cf67135558494d2a96f1a139f0
+edb42d2af89a9c9122b07acbc29e5e72 2df8615c343702491098478a389c9872
+a10b0c9875125e257c7bfdf27eef4060 bd3d00f4c14fd3e3496c38d3c5d1a566
+8c39350effbc2d16ca17be4ce29f02ed 969504dda2a8c6b9ff919e693ee79e09
+089316e7d1d89ec099db3b2b268725d8 88536a4b8bf9aee8fb43e82a4d919d48
+43b1ca70a2d8d3f725ead1391377dcc0`);
+
+/** Their CRYPTO frame: a ClientHello naming "server", without ALPN or transport parameters (PADDING follows). */
+const DRAFT_CLIENT_FRAMES = hex(`
+060040c4010000c003036660261ff947 cea49cce6cfad687f457cf1b14531ba1
+4131a0e8f309a1d0b9c4000006130113 031302010000910000000b0009000006
+736572766572ff01000100000a001400 12001d00170018001901000101010201
+03010400230000003300260024001d00 204cfdfcd178b784bf328cae793b136f
+2aedce005ff183d7bb14952072366470 37002b0003020304000d0020001e0403
+05030603020308040805080604010501 060102010402050206020202002d0002
+0101001c00024001`);
+
+test('drafts 23 and 29 A.1: initial keys from the draft salts; drafts 33-34 use the v1 salt', () => {
+  const c23 = initialKeys(0xff000017, DCID, 'client');
+  assert.is(c23.key.toString('hex'), 'af7fd7efebd21878ff66811248983694');
+  assert.is(c23.iv.toString('hex'), '8681359410a70bb9c92f0420');
+  assert.is(c23.hp.toString('hex'), 'a980b8b4fb7d9fbc13e814c23164253d');
+  const s23 = initialKeys(0xff00001c, DCID, 'server'); // draft-28: the same salt
+  assert.is(s23.key.toString('hex'), '5d51da9ee897a21b2659ccc7e5bfa577');
+  assert.is(s23.iv.toString('hex'), '5e5ae651fd1e8495af13508b');
+  assert.is(s23.hp.toString('hex'), 'a8ed82e6664f865aedf6106943f95fb8');
+  const c29 = initialKeys(0xff000020, DCID, 'client'); // draft-32: the draft-29 salt
+  assert.is(c29.key.toString('hex'), '175257a31eb09dea9366d8bb79ad80ba');
+  assert.is(c29.iv.toString('hex'), '6b26114b9cba2b63a9e8dd4f');
+  assert.is(c29.hp.toString('hex'), '9ddd12c994c0698b89374a9c077a3077');
+  const s29 = initialKeys(0xff00001d, DCID, 'server');
+  assert.is(s29.key.toString('hex'), '149d0b1662ab871fbe63c49b5e655a5d');
+  assert.is(s29.iv.toString('hex'), 'bab2b12a4c76016ace47856d');
+  assert.is(s29.hp.toString('hex'), 'c0c499a65a60024a18a250974ea01dfa');
+  assert.is(initialKeys(0xff000022, DCID, 'client').key.toString('hex'), '1f369613dd76d5467730efcbe3b1a22d'); // draft-34
+});
+
+test('drafts 23 and 29 A.2: the published client Initials are read (SNI, JA4 with q), the probe takes them; draft-22 is not', () => {
+  for (const [pkt, version] of [[DRAFT23_CLIENT, 0xff000017], [DRAFT29_CLIENT, 0xff00001d]] as const) {
+    const p = openPacket(pkt, 0, 18, pkt.length, initialKeys(version, DCID, 'client'));
+    assert.ok(p, version.toString(16));
+    assert.equal(p!.subarray(0, DRAFT_CLIENT_FRAMES.length), DRAFT_CLIENT_FRAMES);
+    assert.ok(p!.subarray(DRAFT_CLIENT_FRAMES.length).every((x) => x === 0));
+    // The v1 keys do not open it.
+    assert.is(openPacket(pkt, 0, 18, pkt.length, initialKeys(QUIC_V1, DCID, 'client')), null);
+    assert.ok(looksLikeQuicInitial(pkt, 0, pkt.length));
+    const { client } = conversation();
+    const ctx = client();
+    assert.is(run(ctx, pkt), Verdict.Continue);
+    assert.ok(has(ctx.obs, 'src', 'sni', 'server'));
+    assert.ok(has(ctx.obs, 'dst', 'hostname', 'server'));
+    // 3 ciphers, 9 extensions, no ALPN.
+    assert.ok(ctx.obs.find((o) => o[1] === 'ja4')![2].startsWith('q13d030900_'));
+    assert.equal(ctx.counts, []);
+  }
+  // draft-22 (another salt and era): not read.
+  const d22 = Buffer.from(DRAFT23_CLIENT);
+  d22.writeUInt32BE(0xff000016, 1);
+  assert.not.ok(looksLikeQuicInitial(d22, 0, d22.length));
+  assert.is(run(conversation().client(), d22), Verdict.NotMine);
 });
 
 // ---------------------------------------------------------------------------
@@ -280,15 +433,22 @@ function packet(o: Build): Buffer {
   return out;
 }
 
-/** A ClientHello handshake message of `size` bytes or more (a large key share, as Chrome's), naming `sni`. */
-function bigHello(sni: string, size: number): Buffer {
-  const ext = (t: number, d: Buffer) => Buffer.concat([Buffer.from([t >> 8, t & 255, d.length >> 8, d.length & 255]), d]);
+const u16b = (v: number): Buffer => Buffer.from([v >> 8, v & 255]);
+/** A TLS extension. */
+const ext = (t: number, d: Uint8Array): Buffer => Buffer.concat([u16b(t), u16b(d.length), d]);
+
+/** A ClientHello handshake message of `size` bytes or more (a large key share, as Chrome's), naming `sni`, with `extra` extensions before the key share. */
+function bigHello(sni: string, size: number, o: { alpn?: string; group?: number; extra?: Buffer[] } = {}): Buffer {
   const name = Buffer.from(sni);
   const sniExt = ext(0, Buffer.concat([Buffer.from([0, name.length + 3, 0, 0, name.length]), name]));
-  const alpn = ext(16, Buffer.from([0, 3, 2, 0x68, 0x33]));
+  const a = Buffer.from(o.alpn ?? 'h3');
+  const alpn = ext(16, Buffer.concat([u16b(a.length + 1), Buffer.from([a.length]), a]));
   const versions = ext(43, Buffer.from([2, 3, 4]));
-  const filler = ext(51, Buffer.alloc(Math.max(0, size - 120), 0x5a));
-  const exts = Buffer.concat([sniExt, alpn, versions, filler]);
+  // key_share: one entry (x25519 unless told) whose key fills the hello to `size`.
+  const keyLen = Math.max(32, size - 126);
+  const share = Buffer.concat([u16b(o.group ?? 0x1d), u16b(keyLen), Buffer.alloc(keyLen, 0x5a)]);
+  const filler = ext(51, Buffer.concat([u16b(share.length), share]));
+  const exts = Buffer.concat([sniExt, alpn, versions, ...(o.extra ?? []), filler]);
   const body = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32, 7), Buffer.from([0, 0, 6, 0x13, 1, 0x13, 2, 0x13, 3, 1, 0]), Buffer.from([exts.length >> 8, exts.length & 255]), exts]);
   return Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 255, body.length & 255]), body]);
 }
@@ -306,7 +466,7 @@ test('built packets: a hello over two datagrams, the second with coalesced Initi
   assert.equal(ctx.obs, []);
   // Datagram 2: two Initials coalesced (the end, then the start), then trailing zero padding outside any packet.
   const d2 = Buffer.concat([packet({ pn: 2, frames: crypto(2000, c) }), packet({ pn: 1, frames: Buffer.concat([Buffer.from([2, 0, 0, 0, 0]), crypto(0, a)]) }), Buffer.alloc(40)]);
-  assert.is(run(ctx, d2), Verdict.Done);
+  assert.is(run(ctx, d2), Verdict.Continue);
   assert.ok(has(ctx.obs, 'src', 'sni', 'www.example.org'));
   assert.ok(ctx.obs.find((o) => o[1] === 'ja4')![2].startsWith('q13d0304h3_'));
   assert.equal(ctx.counts, []);
@@ -320,8 +480,12 @@ test('later Initials with the server-chosen DCID keep the first DCID keys; 0-RTT
   const newDcid = hex('aabbccdd');
   const zeroRtt = packet({ pn: 0, type: 1, frames: Buffer.alloc(40, 0x01), dcid: newDcid, keys: initialKeys(QUIC_V1, DCID, 'client') });
   const later = packet({ pn: 1, dcid: newDcid, frames: crypto(900, hello.subarray(900)), keys: initialKeys(QUIC_V1, DCID, 'client') });
-  assert.is(run(ctx, Buffer.concat([later, zeroRtt])), Verdict.Done);
+  assert.is(run(ctx, Buffer.concat([later, zeroRtt])), Verdict.Continue);
   assert.ok(has(ctx.obs, 'src', 'sni', 'later.example'));
+  // A Handshake packet: the client has the server's real ServerHello, no second hello can come.
+  const handshake = packet({ pn: 0, type: 2, frames: Buffer.alloc(40, 0x01), dcid: newDcid });
+  const ack = packet({ pn: 2, dcid: newDcid, frames: Buffer.from([2, 0, 0, 0, 0]), keys: initialKeys(QUIC_V1, DCID, 'client') });
+  assert.is(run(client(), Buffer.concat([ack, handshake])), Verdict.Done);
 });
 
 test('after a Retry: the next Initial is read with keys from its own DCID', () => {
@@ -335,10 +499,257 @@ test('after a Retry: the next Initial is read with keys from its own DCID', () =
   assert.is(run(sctx, retry), Verdict.Continue);
   // The client starts again with the new DCID and its keys, the whole hello in one packet.
   const ctx = client();
-  assert.is(run(ctx, packet({ pn: 1, dcid: newDcid, token: Buffer.from('token'), frames: crypto(0, hello) })), Verdict.Done);
+  assert.is(run(ctx, packet({ pn: 1, dcid: newDcid, token: Buffer.from('token'), frames: crypto(0, hello) })), Verdict.Continue);
   assert.ok(has(ctx.obs, 'src', 'sni', 'retry.example'));
   assert.equal(ctx.counts, []);
 });
+
+// ---------------------------------------------------------------------------
+// Handshakes built here: Retry, HelloRetryRequest, Version Negotiation
+
+const CLIENT_SCID = hex('c0ffee');
+const SERVER_SCID = hex('5e5e5e5e5e5e5e5e');
+const RETRY_DCID = hex('0102030405060708090a');
+const RETRY_TOKEN = Buffer.from('retry-token');
+const ACK0 = Buffer.from([2, 0, 0, 0, 0]);
+const HRR_RANDOM = createHash('sha256').update('HelloRetryRequest').digest();
+
+/** A TLS 1.3 ServerHello choosing `cipher`; with `hrr`, a HelloRetryRequest (its random) asking for secp256r1 with a cookie. */
+function serverHello(cipher: number, hrr?: { cookie: Buffer }): Buffer {
+  const exts = hrr
+    ? Buffer.concat([ext(43, Buffer.from([3, 4])), ext(51, u16b(0x17)), ext(44, Buffer.concat([u16b(hrr.cookie.length), hrr.cookie]))])
+    : Buffer.concat([ext(43, Buffer.from([3, 4])), ext(51, Buffer.concat([u16b(0x1d), u16b(32), Buffer.alloc(32, 0x44)]))]);
+  const body = Buffer.concat([Buffer.from([3, 3]), hrr ? HRR_RANDOM : Buffer.alloc(32, 0x33), Buffer.from([0]), u16b(cipher), Buffer.from([0]), u16b(exts.length), exts]);
+  return Buffer.concat([Buffer.from([2, 0]), u16b(body.length), body]);
+}
+
+/** A v1 or v2 Retry with its integrity tag (RFC 9001 section 5.8, RFC 9369 section 3.3.3). */
+function retryPacket(version: number, odcid: Buffer, dcid: Buffer, scid: Buffer, token: Buffer): Buffer {
+  const v2 = version === QUIC_V2;
+  const head = Buffer.concat([Buffer.from([v2 ? 0xc0 : 0xf0]), Buffer.from([version >>> 24, (version >> 16) & 255, (version >> 8) & 255, version & 255]), Buffer.from([dcid.length]), dcid, Buffer.from([scid.length]), scid, token]);
+  const c = createCipheriv('aes-128-gcm', hex(v2 ? '8fb4b01b56ac48e260fbcbcead7ccc92' : 'be0c690b9f66575a1d766b54e368c84e'), hex(v2 ? 'd86969bc2d7c6d9990efb04a' : '461599d35d632bf2239825bb'));
+  c.setAAD(Buffer.concat([Buffer.from([odcid.length]), odcid, head]));
+  c.final();
+  return Buffer.concat([head, c.getAuthTag()]);
+}
+
+interface Step {
+  client: boolean;
+  data: Buffer;
+}
+
+/**
+ * One connection's Initials, both sides, in order: the client's first hello;
+ * with `retry`, the server's Retry (new id RETRY_DCID) and the client's hello
+ * again, with the token, under the keys of the new id; with `hrr`, the
+ * server's HelloRetryRequest (cipher 0x1301, secp256r1, a cookie) and the
+ * client's second hello (the cookie, a P-256 share) after the first in its
+ * CRYPTO stream, over two datagrams to the server's id; then the server's
+ * ServerHello (after the HRR in its stream), and the client's ACK coalesced
+ * with a Handshake packet.
+ */
+function handshake(o: { sni: string; version?: number; hrr?: boolean; retry?: boolean; alpn?: string; extra?: Buffer[]; cipher?: number }): Step[] {
+  const version = o.version ?? QUIC_V1;
+  let keysDcid = DCID;
+  let token: Buffer | undefined;
+  let cpn = 0;
+  let spn = 0;
+  const cpkt = (dcid: Buffer, frames: Buffer) => packet({ version, pn: cpn++, dcid, scid: CLIENT_SCID, keys: initialKeys(version, keysDcid, 'client'), frames, pad: 1180, token });
+  const spkt = (frames: Buffer) => packet({ version, pn: spn++, dcid: CLIENT_SCID, scid: SERVER_SCID, keys: initialKeys(version, keysDcid, 'server'), frames });
+  const ch1 = bigHello(o.sni, 1300, { alpn: o.alpn, extra: o.extra });
+  const steps: Step[] = [{ client: true, data: cpkt(DCID, crypto(0, ch1)) }];
+  if (o.retry) {
+    steps.push({ client: false, data: retryPacket(version, DCID, CLIENT_SCID, RETRY_DCID, RETRY_TOKEN) });
+    keysDcid = RETRY_DCID;
+    token = RETRY_TOKEN;
+    steps.push({ client: true, data: cpkt(RETRY_DCID, crypto(0, ch1)) });
+  }
+  let serverOffset = 0;
+  if (o.hrr) {
+    const cookie = Buffer.alloc(24, 0xc0);
+    const hrr = serverHello(0x1301, { cookie });
+    steps.push({ client: false, data: spkt(Buffer.concat([ACK0, crypto(0, hrr)])) });
+    serverOffset = hrr.length;
+    const ch2 = bigHello(o.sni, 1300, { alpn: o.alpn, group: 0x17, extra: [...(o.extra ?? []), ext(44, Buffer.concat([u16b(cookie.length), cookie]))] });
+    steps.push({ client: true, data: cpkt(SERVER_SCID, Buffer.concat([ACK0, crypto(ch1.length, ch2.subarray(0, 700))])) });
+    steps.push({ client: true, data: cpkt(SERVER_SCID, crypto(ch1.length + 700, ch2.subarray(700))) });
+  }
+  steps.push({ client: false, data: spkt(Buffer.concat([ACK0, crypto(serverOffset, serverHello(o.cipher ?? 0x1301))])) });
+  const hs = packet({ version, pn: 0, type: 2, dcid: SERVER_SCID, scid: CLIENT_SCID, keys: initialKeys(version, hex('00'), 'client'), frames: Buffer.alloc(40, 1) });
+  const ack = packet({ version, pn: cpn++, dcid: SERVER_SCID, scid: CLIENT_SCID, keys: initialKeys(version, keysDcid, 'client'), frames: ACK0, token });
+  steps.push({ client: true, data: Buffer.concat([ack, hs]) });
+  return steps;
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+test('Retry packets built here carry the integrity tag of the RFC 9001 A.4 example', () => {
+  const r = retryPacket(QUIC_V1, DCID, Buffer.alloc(0), hex('f067a5502a4262b5'), Buffer.from('token'));
+  // A.4 sets the first byte's unused bits to 0xf; the tag covers it.
+  r[0] = 0xff;
+  const c = createCipheriv('aes-128-gcm', hex('be0c690b9f66575a1d766b54e368c84e'), hex('461599d35d632bf2239825bb'));
+  c.setAAD(Buffer.concat([Buffer.from([8]), DCID, r.subarray(0, r.length - 16)]));
+  c.final();
+  assert.is(c.getAuthTag().toString('hex'), '04a265ba2eff4d829058fb3f0f2496ba');
+});
+
+test('HelloRetryRequest: the second ClientHello (after the first in the CRYPTO stream, same keys) and the real ServerHello are read', () => {
+  const steps = handshake({ sni: 'hrr.example', hrr: true });
+  const { ctx, client, server } = conversation();
+  const since = (n: number): Obs[] => ctx.obs.slice(n);
+  // The first hello: reported; the client side goes on (a second may follow).
+  assert.is(run(client(), steps[0]!.data), Verdict.Continue);
+  assert.ok(has(ctx.obs, 'src', 'sni', 'hrr.example'));
+  const ja3 = ctx.obs.find((o) => o[1] === 'ja3')![2];
+  const ja4 = ctx.obs.find((o) => o[1] === 'ja4')![2];
+  // The client repeats its first Initial before any answer: not opened (a damaged copy is not even counted).
+  const repeat = Buffer.from(steps[0]!.data);
+  repeat[repeat.length - 1] ^= 1;
+  let mark = ctx.obs.length;
+  assert.is(run(client(), repeat), Verdict.Continue);
+  assert.equal(since(mark), []);
+  // The HelloRetryRequest: no banner, the server side goes on.
+  assert.is(run(server(), steps[1]!.data), Verdict.Continue);
+  assert.equal(since(mark), []);
+  // The second hello, over two datagrams to the server's id, with the first DCID's keys.
+  assert.is(run(client(), steps[2]!.data), Verdict.Continue);
+  assert.equal(since(mark), []);
+  assert.is(run(client(), steps[3]!.data), Verdict.Done);
+  const second = since(mark);
+  assert.not.ok(second.some((o) => o[1] === 'sni' || o[1] === 'hostname'), 'the name is the first hello\'s');
+  const ja3b = second.find((o) => o[1] === 'ja3')!;
+  const ja4b = second.find((o) => o[1] === 'ja4')!;
+  assert.is.not(ja3b[2], ja3);
+  assert.is.not(ja4b[2], ja4);
+  assert.is(ja3b[2], md5('771,4865-4866-4867,0-16-43-44-51,,')); // the cookie is new
+  assert.equal(ja3b[3], { after: 'hello_retry_request' });
+  assert.equal(ja4b[3], { alpn: ['h3'], after: 'hello_retry_request' });
+  // The real ServerHello follows the HRR in the server's stream.
+  mark = ctx.obs.length;
+  assert.is(run(server(), steps[4]!.data), Verdict.Done);
+  assert.equal(since(mark), [['src', 'banner', 'QUIC v1 TLS 1.3 cipher 0x1301', undefined]]);
+  assert.equal(ctx.counts, []);
+});
+
+test('HelloRetryRequest in QUIC v2; a ServerHello whose cipher is not the HRR\'s is counted; a client Handshake packet ends the wait', () => {
+  const steps = handshake({ sni: 'v2.example', version: QUIC_V2, hrr: true, cipher: 0x1302 });
+  const { ctx, client, server } = conversation();
+  assert.is(run(client(), steps[0]!.data), Verdict.Continue);
+  assert.is(run(server(), steps[1]!.data), Verdict.Continue);
+  assert.is(run(client(), steps[2]!.data), Verdict.Continue);
+  assert.is(run(client(), steps[3]!.data), Verdict.Done);
+  assert.is(ctx.obs.filter((o) => o[1] === 'ja4').length, 2);
+  assert.is(run(server(), steps[4]!.data), Verdict.Done);
+  assert.ok(has(ctx.obs, 'src', 'banner', 'QUIC v2 TLS 1.3 cipher 0x1302'));
+  assert.equal(ctx.counts, ['quic.hrr_mismatch']);
+  // Without the server's side: the client's Handshake packet ends the wait for a second hello.
+  const alone = conversation();
+  const plain = handshake({ sni: 'v2.example', version: QUIC_V2 });
+  assert.is(run(alone.client(), plain[0]!.data), Verdict.Continue);
+  assert.is(run(alone.client(), plain[2]!.data), Verdict.Done);
+  assert.equal(alone.ctx.counts, []);
+});
+
+test('Retry, then HelloRetryRequest: keys from the Retry\'s id for both sides, the first hello (sent again) read once', () => {
+  const steps = handshake({ sni: 'both.example', retry: true, hrr: true });
+  const { ctx, client, server } = conversation();
+  assert.is(run(client(), steps[0]!.data), Verdict.Continue);
+  assert.is(run(server(), steps[1]!.data), Verdict.Continue); // the Retry
+  const mark = ctx.obs.length;
+  assert.is(run(client(), steps[2]!.data), Verdict.Continue); // the same hello, new id, new keys
+  assert.equal(ctx.obs.slice(mark), []);
+  assert.is(run(server(), steps[3]!.data), Verdict.Continue); // HRR under the Retry id's keys
+  assert.is(run(client(), steps[4]!.data), Verdict.Continue);
+  assert.is(run(client(), steps[5]!.data), Verdict.Done);
+  assert.is(run(server(), steps[6]!.data), Verdict.Done);
+  assert.is(ctx.obs.filter((o) => o[1] === 'sni').length, 1);
+  assert.is(ctx.obs.filter((o) => o[1] === 'ja3').length, 2);
+  assert.ok(has(ctx.obs, 'src', 'banner', 'QUIC v1 TLS 1.3 cipher 0x1301'));
+  assert.equal(ctx.counts, []);
+  // A Retry alone (no HRR): the hello sent again is not reported again either.
+  const r = conversation();
+  const plain = handshake({ sni: 'retry.example', retry: true });
+  for (const [i, v] of [Verdict.Continue, Verdict.Continue, Verdict.Continue, Verdict.Done, Verdict.Done].entries()) assert.is(run(plain[i]!.client ? r.client() : r.server(), plain[i]!.data), v, `step ${i}`);
+  assert.is(r.ctx.obs.filter((o) => o[1] === 'sni').length, 1);
+  assert.ok(has(r.ctx.obs, 'src', 'banner', 'QUIC v1 TLS 1.3 cipher 0x1301'));
+});
+
+test('after the first hello, what follows in the client\'s stream is checked: another message or an over-long hello ends the client side (counted)', () => {
+  const ch1 = bigHello('stream.example', 1300);
+  const hrr = handshake({ sni: 'stream.example', hrr: true })[1]!.data;
+  const later = (frames: Buffer) => packet({ pn: 1, dcid: SERVER_SCID, scid: CLIENT_SCID, keys: initialKeys(QUIC_V1, DCID, 'client'), frames, pad: 1180 });
+  for (const [next, counter] of [[Buffer.from([2, 0, 0, 1, 0]), 'quic.not_hello'], [Buffer.from([1, 0, 0x50, 0, 3, 3]), 'quic.crypto_capped']] as const) {
+    const { ctx, client, server } = conversation();
+    assert.is(run(client(), packet({ pn: 0, scid: CLIENT_SCID, frames: crypto(0, ch1), pad: 1180 })), Verdict.Continue);
+    assert.is(run(server(), hrr), Verdict.Continue);
+    const mark = ctx.obs.length;
+    assert.is(run(client(), later(crypto(ch1.length, next))), Verdict.Done);
+    assert.equal(ctx.obs.slice(mark), []);
+    assert.equal(ctx.counts, [counter]);
+  }
+});
+
+test('drafts built here: transport parameters in extension 0xffa5 count in JA3 and JA4, the banner names the draft', () => {
+  const tp = ext(0xffa5, Buffer.from([0x04, 0x04, 0x80, 0x10, 0x00, 0x00]));
+  const steps = handshake({ sni: 'draft.example', version: 0xff00001b, alpn: 'h3-27', extra: [tp] });
+  const { ctx, client, server } = conversation();
+  assert.is(run(client(), steps[0]!.data), Verdict.Continue);
+  assert.ok(has(ctx.obs, 'src', 'sni', 'draft.example'));
+  assert.ok(has(ctx.obs, 'src', 'ja3', md5('771,4865-4866-4867,0-16-43-65445-51,,')));
+  assert.ok(ctx.obs.find((o) => o[1] === 'ja4')![2].startsWith('q13d0305h7_'));
+  assert.is(run(server(), steps[1]!.data), Verdict.Done);
+  assert.ok(has(ctx.obs, 'src', 'banner', 'QUIC draft-27 TLS 1.3 cipher 0x1301'));
+  assert.is(run(client(), steps[2]!.data), Verdict.Done);
+  assert.equal(ctx.counts, []);
+});
+
+test('Version Negotiation: the client\'s new attempt in another version is a new connection, its hello read too', () => {
+  const tp = Buffer.from([0x04, 0x04, 0x80, 0x10, 0x00, 0x00]);
+  const draft = handshake({ sni: 'vn.example', version: 0xff00001d, alpn: 'h3-29', extra: [ext(0xffa5, tp)] });
+  const v1 = handshake({ sni: 'vn.example', extra: [ext(57, tp)] });
+  const { ctx, client, server } = conversation();
+  assert.is(run(client(), draft[0]!.data), Verdict.Continue);
+  const vn = Buffer.concat([Buffer.from([0x80, 0, 0, 0, 0, CLIENT_SCID.length]), CLIENT_SCID, Buffer.from([DCID.length]), DCID, Buffer.from([0, 0, 0, 1])]);
+  assert.is(run(server(), vn), Verdict.Continue);
+  // Same ids, same ports, v1 now.
+  assert.is(run(client(), v1[0]!.data), Verdict.Continue);
+  const ja4s = ctx.obs.filter((o) => o[1] === 'ja4').map((o) => o[2]);
+  assert.is(ja4s.length, 2);
+  assert.ok(ja4s[0]!.startsWith('q13d0305h9_') && ja4s[1]!.startsWith('q13d0305h3_'), ja4s.join(' '));
+  assert.is(run(server(), v1[1]!.data), Verdict.Done);
+  assert.ok(has(ctx.obs, 'src', 'banner', 'QUIC v1 TLS 1.3 cipher 0x1301'));
+  assert.equal(ctx.counts, []);
+});
+
+/**
+ * The published draft Initials and the built handshakes as captures, one
+ * file per connection (tshark ties Initials to connections by their ids,
+ * which these share), each from its own client (10.9.0.N:5000N to
+ * 198.51.100.N:443). Returns the files.
+ */
+function writeHandshakes(dir: string): string[] {
+  const tp = Buffer.from([0x04, 0x04, 0x80, 0x10, 0x00, 0x00]);
+  const flows: [string, Step[]][] = [
+    ['draft23-a2', [{ client: true, data: DRAFT23_CLIENT }]],
+    ['draft29-a2', [{ client: true, data: DRAFT29_CLIENT }]],
+    ['draft27', handshake({ sni: 'draft.example', version: 0xff00001b, alpn: 'h3-27', extra: [ext(0xffa5, tp)] })],
+    ['hrr', handshake({ sni: 'hrr.example', hrr: true })],
+    ['retry-hrr', handshake({ sni: 'both.example', retry: true, hrr: true })],
+    ['v2-hrr', handshake({ sni: 'v2.example', version: QUIC_V2, hrr: true })],
+  ];
+  let t = 1_700_000_000_000_000;
+  return flows.map(([name, steps], i) => {
+    const c = { ip: `10.9.0.${i + 1}`, mac: `02:00:00:09:00:0${i + 1}`, port: 50001 + i };
+    const s = { ip: `198.51.100.${i + 1}`, mac: `02:00:00:51:00:0${i + 1}`, port: 443 };
+    const packets: WriterPacket[] = steps.map((st) => {
+      const [from, to] = st.client ? [c, s] : [s, c];
+      return { tsUs: (t += 1000), data: B.udpPacket({ src: from.ip, dst: to.ip, srcMac: from.mac, dstMac: to.mac, sport: from.port, dport: to.port, payload: st.data }) };
+    });
+    const file = join(dir, `quic-${name}.pcap`);
+    writePcapFile(file, packets);
+    return file;
+  });
+}
 
 test('version negotiation, short headers, unknown versions, gQUIC: recognised or refused, never read', () => {
   const { client, server } = conversation();
@@ -347,7 +758,7 @@ test('version negotiation, short headers, unknown versions, gQUIC: recognised or
   assert.is(run(server(), vn), Verdict.Continue);
   // 1-RTT short header: not the handshake.
   assert.is(run(client(), Buffer.concat([Buffer.from([0x41]), Buffer.alloc(1300, 3)])), Verdict.NotMine);
-  // A reserved (greased) version and draft-29: not read.
+  // A reserved (greased) version: not read.
   const grease = Buffer.from(RFC9001_CLIENT);
   grease.writeUInt32BE(0x1a2a3a4a, 1);
   assert.is(run(client(), grease), Verdict.NotMine);
@@ -416,7 +827,7 @@ test('frames: unknown types stop the walk (counted); ACK with ranges and ECN, CO
 
 test('hostile bytes: every truncation, bit flips and random datagrams return a verdict without throwing', () => {
   const verdicts = new Set([Verdict.NotMine, Verdict.Continue, Verdict.Done]);
-  for (const sample of [RFC9001_CLIENT, RFC9369_CLIENT, RFC9001_SERVER]) {
+  for (const sample of [RFC9001_CLIENT, RFC9369_CLIENT, RFC9001_SERVER, DRAFT29_CLIENT]) {
     for (let len = 0; len <= sample.length; len += len < 64 ? 1 : 7) {
       const { client, server } = conversation();
       assert.ok(verdicts.has(run(client(), sample.subarray(0, len))));
@@ -433,7 +844,7 @@ test('hostile bytes: every truncation, bit flips and random datagrams return a v
     const r = Buffer.alloc(rnd() * 6);
     for (let k = 0; k < r.length; k++) r[k] = rnd();
     if (r.length > 0) r[0] |= 0xc0;
-    if (r.length > 5) r.writeUInt32BE(i & 1 ? QUIC_V1 : QUIC_V2, 1);
+    if (r.length > 5) r.writeUInt32BE([QUIC_V1, QUIC_V2, 0xff00001d][i % 3]!, 1);
     assert.ok(verdicts.has(run(conversation().client(), r)));
   }
 });
@@ -482,69 +893,108 @@ if (!haveShared() || !existsSync(QUIC_DIR)) {
     assert.equal(attr(curl.assets, '64.233.166.94', 'quic', 'hostname'), ['www.google.de']);
   });
 
-  const withTshark = haveTool('tshark');
-  if (!withTshark) skip('tshark is not installed: QUIC SNI / ALPN / JA3 not compared');
+  if (!haveTool('tshark')) skip('tshark is not installed: QUIC SNI / ALPN / JA3 not compared');
   else
     test('real captures: SNI, ALPN and JA3 of every QUIC ClientHello agree with tshark', async () => {
       const { readdirSync } = await import('node:fs');
       const files = [
-        ...readdirSync(QUIC_DIR).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(QUIC_DIR, f)),
+        ...(readdirSync(QUIC_DIR, { recursive: true }) as string[]).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(QUIC_DIR, f)),
         ...['quic_vn.pcap', 'gquic.pcap', 'quic_32_bit_pointer_overflow.pcap'].map((f) => join(sharedCaptures, 'tcpdump', f)).filter(existsSync),
       ].sort();
-      let agree = 0;
-      const diffs: string[] = [];
-      const extra: string[] = [];
-      for (const file of files) {
-        // tshark: one row per ClientHello, by client address.
-        let out = '';
-        try {
-          out = execFileSync('tshark', ['-r', file, '-Y', 'quic && tls.handshake.type == 1', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,',
-            '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tls.handshake.extensions_server_name', '-e', 'tls.handshake.extensions_alpn_str', '-e', 'tls.handshake.ja3'],
-          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-        } catch (e) {
-          out = (e as { stdout?: string }).stdout ?? '';
-        }
-        const theirs = new Set(out.split('\n').filter(Boolean).map((l) => { const [a, b, sni, alpn, ja3] = l.split('\t'); return `${a || b} sni=${sni} alpn=${alpn} ja3=${ja3}`; }));
-        // nps: the dissector on the frames nps decodes, one context per file as in the engine.
-        const ours = new Set<string>();
-        const conv = new Map<string, string>();
-        const done = new Set<string>();
-        const tied = new Set<string>();
-        const ctx = recorder(true, IPPROTO_UDP);
-        await decodedFrames(file, (_i, v) => {
-          if (v.proto !== IPPROTO_UDP || v.payloadLen === 0) return;
-          const ip = (src: boolean): string => (v.l3 === L3.IPv6 ? Array.from(src ? v.src6 : v.dst6).join(':') : String(src ? v.src4 : v.dst4));
-          const me = `${ip(true)}/${v.srcPort}`;
-          const peer = `${ip(false)}/${v.dstPort}`;
-          const key = me < peer ? me + peer : peer + me;
-          if (!conv.has(key)) conv.set(key, me);
-          if (done.has(me + '>' + peer)) return;
-          (ctx as unknown as { view: typeof v }).view = v;
-          (ctx as { fromClient: boolean }).fromClient = conv.get(key) === me;
-          ctx.obs.length = 0;
-          const r = quicDissector.dissect(v.buf, v.payloadOff, v.payloadLen, ctx);
-          // As the engine: a direction is done after Done, or after NotMine once the conversation is tied.
-          if (r === Verdict.Done || (r === Verdict.NotMine && tied.has(key))) done.add(me + '>' + peer);
-          if (r === Verdict.Continue || r === Verdict.Done) tied.add(key);
-          const ja4 = ctx.obs.find((o) => o[1] === 'ja4');
-          if (ja4 === undefined) return;
-          const sni = ctx.obs.find((o) => o[1] === 'sni')?.[2] ?? '';
-          const alpn = ((ja4[3]?.['alpn'] as string[] | undefined) ?? []).join(',');
-          const ja3 = ctx.obs.find((o) => o[1] === 'ja3')![2];
-          const addr = v.l3 === L3.IPv6 ? ip6ToString(v.src6) : ip4ToString(v.src4);
-          ours.add(`${addr} sni=${sni} alpn=${alpn} ja3=${ja3}`);
-        });
-        const name = file.split('/').pop();
-        for (const t of theirs) {
-          if (ours.has(t)) agree++;
-          else diffs.push(`${name}: tshark ${t}, nps ${[...ours].join(' | ') || 'nothing'}`);
-        }
-        for (const o of ours) if (!theirs.has(o)) extra.push(`${name}: ${o}`);
-      }
+      const { agree, diffs, extra } = await compareWithTshark(files);
       console.log(`# ${files.length} QUIC captures: ${agree} ClientHellos agree with tshark, ${diffs.length} differ; nps only: ${extra.join('; ') || 'none'}`);
       assert.ok(agree >= 10, `only ${agree} agree`);
       assert.equal(diffs, []);
     });
 }
+
+/**
+ * Every QUIC ClientHello tshark shows (client address, SNI, ALPN, JA3) against
+ * what the dissector reports on the frames nps decodes, one context per file
+ * as in the engine. A second hello (after a HelloRetryRequest) is reported
+ * without the name, and without the JA3 when it is the first's: those are
+ * taken from the connection's first hello.
+ */
+async function compareWithTshark(files: string[]): Promise<{ agree: number; diffs: string[]; extra: string[] }> {
+  let agree = 0;
+  const diffs: string[] = [];
+  const extra: string[] = [];
+  for (const file of files) {
+    // tshark: one row per ClientHello, by client address.
+    let out = '';
+    try {
+      out = execFileSync('tshark', ['-r', file, '-Y', 'quic && tls.handshake.type == 1', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,',
+        '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tls.handshake.extensions_server_name', '-e', 'tls.handshake.extensions_alpn_str', '-e', 'tls.handshake.ja3'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (e) {
+      out = (e as { stdout?: string }).stdout ?? '';
+    }
+    const theirs = new Set(out.split('\n').filter(Boolean).map((l) => { const [a, b, sni, alpn, ja3] = l.split('\t'); return `${a || b} sni=${sni} alpn=${alpn} ja3=${ja3}`; }));
+    const ours = new Set<string>();
+    const conv = new Map<string, string>();
+    const first = new Map<string, { sni: string; ja3: string }>();
+    const done = new Set<string>();
+    const tied = new Set<string>();
+    const ctx = recorder(true, IPPROTO_UDP);
+    await decodedFrames(file, (_i, v) => {
+      if (v.proto !== IPPROTO_UDP || v.payloadLen === 0) return;
+      const ip = (src: boolean): string => (v.l3 === L3.IPv6 ? Array.from(src ? v.src6 : v.dst6).join(':') : String(src ? v.src4 : v.dst4));
+      const me = `${ip(true)}/${v.srcPort}`;
+      const peer = `${ip(false)}/${v.dstPort}`;
+      const key = me < peer ? me + peer : peer + me;
+      if (!conv.has(key)) conv.set(key, me);
+      if (done.has(me + '>' + peer)) return;
+      (ctx as unknown as { view: typeof v }).view = v;
+      (ctx as { fromClient: boolean }).fromClient = conv.get(key) === me;
+      ctx.obs.length = 0;
+      const r = quicDissector.dissect(v.buf, v.payloadOff, v.payloadLen, ctx);
+      // As the engine: a direction is done after Done, or after NotMine once the conversation is tied.
+      if (r === Verdict.Done || (r === Verdict.NotMine && tied.has(key))) done.add(me + '>' + peer);
+      if (r === Verdict.Continue || r === Verdict.Done) tied.add(key);
+      const ja4 = ctx.obs.find((o) => o[1] === 'ja4');
+      if (ja4 === undefined) return;
+      const second = ja4[3]?.['after'] === 'hello_retry_request';
+      const sni = ctx.obs.find((o) => o[1] === 'sni')?.[2] ?? (second ? first.get(key)?.sni : undefined) ?? '';
+      const ja3 = ctx.obs.find((o) => o[1] === 'ja3')?.[2] ?? (second ? first.get(key)?.ja3 : undefined) ?? '';
+      if (!second) first.set(key, { sni, ja3 });
+      const alpn = ((ja4[3]?.['alpn'] as string[] | undefined) ?? []).join(',');
+      const addr = v.l3 === L3.IPv6 ? ip6ToString(v.src6) : ip4ToString(v.src4);
+      ours.add(`${addr} sni=${sni} alpn=${alpn} ja3=${ja3}`);
+    });
+    const name = file.split('/').pop();
+    for (const t of theirs) {
+      if (ours.has(t)) agree++;
+      else diffs.push(`${name}: tshark ${t}, nps ${[...ours].join(' | ') || 'nothing'}`);
+    }
+    for (const o of ours) if (!theirs.has(o)) extra.push(`${name}: ${o}`);
+  }
+  return { agree, diffs, extra };
+}
+
+if (!haveTool('tshark')) skip('tshark is not installed: the built draft, Retry and HelloRetryRequest captures not compared');
+else
+  test('built captures (draft vectors, draft-27, HelloRetryRequest, Retry then HRR, v2 HRR): every ClientHello agrees with tshark, the engine keeps both fingerprints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nps-quic-'));
+    try {
+      const files = writeHandshakes(dir);
+      const { agree, diffs, extra } = await compareWithTshark(files);
+      console.log(`# ${files.length} built QUIC captures: ${agree} ClientHellos agree with tshark, ${diffs.length} differ; nps only: ${extra.join('; ') || 'none'}`);
+      assert.equal(diffs, []);
+      assert.equal(extra, []);
+      // Both drafts' examples, the draft-27 hello, two hellos in each HRR exchange.
+      assert.is(agree, 9);
+      // Through the engine: the HRR client has its name once and both fingerprints; its server the real ServerHello's cipher.
+      const hrr = await assetsOf(files[3]!);
+      assert.equal(attr(hrr.assets, '10.9.0.4', 'quic', 'sni'), ['hrr.example']);
+      assert.is(attr(hrr.assets, '10.9.0.4', 'quic', 'ja3').length, 2);
+      assert.is(attr(hrr.assets, '10.9.0.4', 'quic', 'ja4').length, 2);
+      assert.equal(attr(hrr.assets, '198.51.100.4', 'quic', 'banner'), ['QUIC v1 TLS 1.3 cipher 0x1301']);
+      const draft = await assetsOf(files[2]!);
+      assert.equal(attr(draft.assets, '198.51.100.3', 'quic', 'banner'), ['QUIC draft-27 TLS 1.3 cipher 0x1301']);
+      assert.ok(draft.flows.some((f) => f.protocol === 'udp' && f.server_port === 443 && f.application === 'QUIC'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
 test.run();
