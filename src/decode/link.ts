@@ -1,8 +1,9 @@
 /**
  * Link layers: Ethernet II, 802.3 LLC/SNAP, 802.1Q/802.1ad/QinQ, 802.1ah
  * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
- * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts) and Cisco HDLC. Each function decodes its
- * header and hands the payload to the next decoder.
+ * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC, and
+ * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts). Each
+ * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
@@ -11,6 +12,7 @@ import { decodeMacsec } from './macsec.js';
 import { decodeInnerNsh } from './nsh.js';
 import { decodePppFrame, pppIpVersion } from './ppp.js';
 import { L3, type PacketView } from './view.js';
+import { decodeAvs, decodeIeee80211, decodePpi, decodePrism, decodeRadiotap } from './wifi.js';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -29,6 +31,16 @@ export const LINKTYPE_PPP_HDLC = 50;
 export const LINKTYPE_PPP_WITH_DIR = 204;
 /** Cisco HDLC: address, control, then an EtherType. */
 export const LINKTYPE_C_HDLC = 104;
+/** 802.11 MAC frames without an FCS (tcpdump's and tshark's reading). */
+export const LINKTYPE_IEEE802_11 = 105;
+/** A radiotap header, then the 802.11 frame (monitor mode on Linux, the BSDs, macOS). */
+export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
+/** CACE PPI: a header of TLV fields naming the inner link type (802.11 from Kismet, AirPcap). */
+export const LINKTYPE_PPI = 192;
+/** A Prism monitor header (or an AVS one, by its cookie), then 802.11. */
+export const LINKTYPE_IEEE802_11_PRISM = 119;
+/** An AVS monitor header, then 802.11. */
+export const LINKTYPE_IEEE802_11_AVS = 163;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -68,6 +80,11 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_PPP_HDLC:
     case LINKTYPE_PPP_WITH_DIR:
     case LINKTYPE_C_HDLC:
+    case LINKTYPE_IEEE802_11:
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+    case LINKTYPE_PPI:
+    case LINKTYPE_IEEE802_11_PRISM:
+    case LINKTYPE_IEEE802_11_AVS:
       return true;
     default:
       return false;
@@ -134,6 +151,21 @@ export function decodeLink(v: PacketView, errs: DecodeErrors): void {
     case LINKTYPE_C_HDLC:
       if (end - off < 4) return truncated(v, errs, 'chdlc.truncated');
       decodeEtherType(v, errs, u16(b, off + 2), off + 4, end, 0);
+      return;
+    case LINKTYPE_IEEE802_11:
+      decodeIeee80211(v, errs, off, end, false);
+      return;
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+      decodeRadiotap(v, errs, off, end);
+      return;
+    case LINKTYPE_PPI:
+      decodePpi(v, errs, off, end);
+      return;
+    case LINKTYPE_IEEE802_11_PRISM:
+      decodePrism(v, errs, off, end);
+      return;
+    case LINKTYPE_IEEE802_11_AVS:
+      decodeAvs(v, errs, off, end);
       return;
     default:
       errs.count('link.unsupported_type');

@@ -1,8 +1,10 @@
 /**
  * Differential test against tshark on the real captures (Ethernet, Linux
- * cooked and raw IP link types) in ../shared/captures/zeek and tcpdump, or
+ * cooked, raw IP, PPP and 802.11 link types) in ../shared/captures/zeek and tcpdump, or
  * in the folders of ../shared/captures named in NPS_TSHARK_DIRS,
- * comma-separated (`NPS_TSHARK_DIRS=zeek,tcpdump,ics`):
+ * comma-separated (`NPS_TSHARK_DIRS=zeek,tcpdump,ics`), and of those only
+ * the files whose path (below ../shared/captures) matches the regular
+ * expression NPS_TSHARK_FILES when it is set (`NPS_TSHARK_FILES='radiotap|wlan'`):
  * packet counts, the set of IPv4/IPv6 source addresses, and frames and bytes
  * per conversation from `tshark -q -z conv,tcp -z conv,udp`.
  *
@@ -22,7 +24,8 @@ import { analyzeIfCapture } from '../helpers/analyze.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { captureFiles } from '../helpers/real-captures.js';
 
-const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9, 50, 204, 104]);
+/** 802.11 alone (105) and behind a radiotap (127), PPI (192), Prism (119) or AVS (163) header among them. */
+const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9, 50, 204, 104, 105, 127, 192, 119, 163]);
 /**
  * Layers that carry an IP packet the engine deliberately does not look into
  * ('lisp' is LISP's control plane, whose encapsulated control messages hold
@@ -32,6 +35,13 @@ const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9
 const OPAQUE = new Set(['icmp', 'icmpv6', 'udpencap', 'esp', 'lisp', 'gtpprime', 'capwap', 'ayiya', 'cflow', 'sflow', 'wlan']);
 const isOpaque = (layer: string) => OPAQUE.has(layer);
 /**
+ * Radio headers before an 802.11 frame that is the capture's own link layer:
+ * that 'wlan' is read (the engine decodes these link types); a 'wlan' any
+ * later (inside CAPWAP, a vendor's remote capture over UDP) stays opaque.
+ */
+const RADIO_HEADERS = new Set(['radiotap', 'wlan_radio', 'ppi', 'prism', 'wlancap']);
+const isLinkWlan = (layers: string[], i: number) => layers[i] === 'wlan' && layers.slice(0, i).every((x) => RADIO_HEADERS.has(x));
+/**
  * UDP ports of tunnels the engine opens: tshark lists the carrier conversation, the engine only the inner one
  * (L2TP 1701, GTP-U 2152, Teredo 3544, LISP data 4341, VXLAN 4789, VXLAN-GPE 4790, Geneve 6081, MPLS 6635).
  */
@@ -39,6 +49,8 @@ const TUNNEL_PORTS = new Set([1701, 2152, 3544, 4341, 4789, 4790, 6081, 6635]);
 const MAX_SIZE = 20 * 1024 * 1024;
 /** Folders under ../shared/captures to compare, comma-separated in NPS_TSHARK_DIRS (default: zeek and tcpdump, about 2 minutes each). */
 const TSHARK_DIRS = (process.env.NPS_TSHARK_DIRS ?? 'zeek,tcpdump').split(',').map((d) => d.trim()).filter((d) => d !== '');
+/** Only the captures whose path below ../shared/captures matches this, when set (NPS_TSHARK_FILES). */
+const TSHARK_FILES = process.env.NPS_TSHARK_FILES ? new RegExp(process.env.NPS_TSHARK_FILES) : null;
 /**
  * Captures whose conversations differ by design, with the reason. Mobile IPv6:
  * tshark's conversation uses the Home Address option, the engine (like the
@@ -99,7 +111,7 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
     const layers = protos.split(':');
     for (let i = 0; i < layers.length; i++) {
       const p = layers[i]!;
-      if (isOpaque(p)) {
+      if (isOpaque(p) && !isLinkWlan(layers, i)) {
         // An IP packet inside a tunnel the engine does not open: tshark's conversations see it, ours cannot.
         if (!p.startsWith('icmp') && layers.slice(i + 1).some((x) => x === 'ip' || x === 'ipv6')) opaqueTunnel = true;
         break;
@@ -147,7 +159,7 @@ if (!haveShared()) {
 } else if (!haveTool('tshark')) {
   skip('tshark is not installed (apt-get install tshark): differential test not run');
 } else {
-  const files = TSHARK_DIRS.flatMap((d) => captureFiles(join(sharedCaptures, d), MAX_SIZE));
+  const files = TSHARK_DIRS.flatMap((d) => captureFiles(join(sharedCaptures, d), MAX_SIZE)).filter((f) => TSHARK_FILES === null || TSHARK_FILES.test(relative(sharedCaptures, f)));
   let compared = 0;
   const outputs = new Map<string, Promise<string>>();
   // tshark is the slow part: run it on two files at a time ahead of the tests.
