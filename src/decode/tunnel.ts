@@ -5,10 +5,11 @@
  * downstream sees it as if it had been captured directly.
  *
  * Here: GRE (plain, transparent Ethernet bridging, MPLS, NSH, WCCP redirect,
- * and version 1, PPTP's enhanced GRE), ERSPAN types I, II and III, VXLAN,
- * VXLAN-GPE, Geneve, IP-in-IP and MPLS inside a tunnel. The UDP carriers are
- * chosen in udp-tunnel.ts; NSH, PPP, GTP-U, Teredo, L2TP, PIM and MACsec have
- * files of their own.
+ * Aruba's 802.11, and version 1, PPTP's enhanced GRE), ERSPAN types I, II and
+ * III, VXLAN, VXLAN-GPE, Geneve, IP-in-IP, MPLS inside a tunnel, and the
+ * 802.11 frame an access point sends its controller. The UDP carriers are
+ * chosen in udp-tunnel.ts; NSH, PPP, GTP-U, Teredo, L2TP, PIM, MACsec, CAPWAP
+ * and LWAPP have files of their own.
  */
 import { u16 } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
@@ -17,6 +18,7 @@ import { decodeEthernet, decodeMpls } from './link.js';
 import { decodeInnerNsh } from './nsh.js';
 import { decodePppInTunnel } from './ppp.js';
 import { MAX_TUNNELS, type PacketView } from './view.js';
+import { decodeTunnelledIeee80211 } from './wifi.js';
 
 const MAX_TUNNEL_DEPTH = MAX_TUNNELS;
 
@@ -38,6 +40,14 @@ const ETH_MPLS_MC = 0x8848;
 const ETH_NSH = 0x894f;
 const ETH_WCCP = 0x883e;
 const ETH_PPP = 0x880b;
+/**
+ * Aruba's access points send their controller each station's 802.11 frame in
+ * GRE with a protocol type from 0x8200 to 0x8370 in steps of 0x10, right
+ * after the GRE header (Wireshark reads all 24 values so; 0x9000 is another
+ * Aruba protocol).
+ */
+const GRE_ARUBA_FIRST = 0x8200;
+const GRE_ARUBA_LAST = 0x8370;
 
 /** VXLAN-GPE next protocol values (also NSH's, which has no 4). */
 export const NP_IPV4 = 1;
@@ -102,6 +112,21 @@ export function innerEthernet(v: PacketView, errs: DecodeErrors, off: number, en
     v.vlan = mirroredVlan;
     v.vlanOuter = mirroredVlan;
   }
+}
+
+/** The shortest 802.11 frame (an ACK or CTS without its FCS). */
+const WLAN_MIN_FRAME = 10;
+
+/**
+ * An 802.11 frame an access point and its controller exchange (CAPWAP,
+ * LWAPP, Aruba's GRE): the station's addresses and packet replace the
+ * outer ones, the tunnel's VLAN stays with its endpoints.
+ */
+export function decodeInnerIeee80211(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  if (!enter(v, errs, end - off, WLAN_MIN_FRAME)) return;
+  v.vlan = -1;
+  v.vlanOuter = -1;
+  decodeTunnelledIeee80211(v, errs, off, end);
 }
 
 /** An MPLS label stack inside a tunnel (GRE, UDP port 6635, IP protocol 137), then IP as on Ethernet. */
@@ -193,6 +218,7 @@ export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: n
       return;
     }
     default:
+      if (proto >= GRE_ARUBA_FIRST && proto <= GRE_ARUBA_LAST && (proto & 0x0f) === 0) decodeInnerIeee80211(v, errs, p, end);
       return;
   }
 }

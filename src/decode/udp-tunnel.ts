@@ -8,14 +8,18 @@
  * 7510), so a datagram from a port below 1024 is not one: a DNS answer from
  * port 53 to a client that happened to use 4789 was once read as VXLAN.
  * Those that use their port on either side (GTP-U 2152, Teredo 3544, L2TP
- * 1701): their decoders check the header itself (and L2TP wants the other
- * side's port at 1024 or above too). A datagram that fails the checks stays
- * plain UDP and is not counted as an error.
+ * 1701, CAPWAP data 5247, LWAPP 12222 and 12223): their decoders check the
+ * header itself (and L2TP, CAPWAP and LWAPP want the other side's port at
+ * 1024 or above too). CAPWAP's control port, 5246, carries no frames and is
+ * not in the table. A datagram that fails the checks stays plain UDP and is
+ * not counted as an error.
  */
 import { u16 } from './bytes.js';
+import { CAPWAP_DATA_PORT, decodeCapwapData } from './capwap.js';
 import type { DecodeErrors } from './errors.js';
 import { decodeGtpU } from './gtp.js';
 import { decodeL2tp } from './l2tp.js';
+import { decodeLwapp, LWAPP_CONTROL_PORT, LWAPP_DATA_PORT } from './lwapp.js';
 import { decodeTeredo } from './teredo.js';
 import { decodeGeneve, decodeInnerIp, decodeInnerMpls, decodeVxlan, decodeVxlanGpe } from './tunnel.js';
 import type { PacketView } from './view.js';
@@ -30,6 +34,8 @@ const EITHER_SIDE = 16;
 const GTP_U = 16;
 const TEREDO = 17;
 const L2TP = 18;
+const CAPWAP = 19;
+const LWAPP = 20;
 
 /** Tunnel kind by UDP port, 0 for none. */
 export const UDP_TUNNEL_PORTS = new Uint8Array(65536);
@@ -41,6 +47,9 @@ UDP_TUNNEL_PORTS[4341] = LISP;
 UDP_TUNNEL_PORTS[2152] = GTP_U;
 UDP_TUNNEL_PORTS[3544] = TEREDO;
 UDP_TUNNEL_PORTS[1701] = L2TP;
+UDP_TUNNEL_PORTS[CAPWAP_DATA_PORT] = CAPWAP;
+UDP_TUNNEL_PORTS[LWAPP_DATA_PORT] = LWAPP;
+UDP_TUNNEL_PORTS[LWAPP_CONTROL_PORT] = LWAPP;
 
 const LISP_HEADER = 8;
 const LISP_N = 0x80; // nonce present
@@ -76,6 +85,12 @@ export function decodeUdpTunnel(v: PacketView, errs: DecodeErrors, off: number, 
       return;
     case L2TP:
       decodeL2tp(v, errs, off, end);
+      return;
+    case CAPWAP:
+      decodeCapwapData(v, errs, off, end);
+      return;
+    case LWAPP:
+      decodeLwapp(v, errs, off, end);
       return;
     default:
       return;

@@ -28,6 +28,10 @@
  * Mesh Control field is not recognised: such a body is not SNAP, so nothing
  * is read from it.
  *
+ * The same frames reach a wireless controller from its access points in
+ * CAPWAP, LWAPP and Aruba's GRE (capwap.ts, lwapp.ts, tunnel.ts), some with
+ * Cisco's byte order (decodeTunnelledIeee80211).
+ *
  * Damaged frames are counted by reason: `wlan.truncated`, `wlan.bad_version`,
  * `wlan.bad_fcs` (the radio header says the FCS check failed: the frame is
  * skipped whole, its addresses may be the damaged bits), `radiotap.*`,
@@ -68,6 +72,9 @@ const AVS_COOKIE_V1 = 0x1001;
 const AVS_COOKIE_V2 = 0x1002;
 
 // ---- 802.11 MAC header ----
+/** Frame Control, first byte: protocol version (bits 0-1) and type (bits 2-3). */
+const FC0_VERSION = 0x03;
+const FC0_TYPE = 0x0c;
 const FC_TYPE_DATA = 2;
 /** Subtype bit: QoS data subtypes (8-15) carry a QoS Control field. */
 const SUBTYPE_QOS = 0x8;
@@ -216,13 +223,62 @@ export function decodeAvs(v: PacketView, errs: DecodeErrors, off: number, end: n
  * the radio header says the MAC header is padded to a multiple of 4 bytes.
  */
 export function decodeIeee80211(v: PacketView, errs: DecodeErrors, off: number, end: number, padded: boolean): void {
+  if (end - off < 2) return truncated(v, errs, 'wlan.truncated');
+  decodeMacFrame(v, errs, off, end, padded, v.buf[off]!, v.buf[off + 1]!, true);
+}
+
+/**
+ * An 802.11 MAC frame that an access point and its controller exchange in a
+ * tunnel (CAPWAP, LWAPP, Aruba's GRE), from `off` to `end`, without an FCS.
+ *
+ * Cisco's controllers and access points write the Frame Control field with
+ * its two bytes swapped (Wireshark has a preference for it in CAPWAP, on by
+ * default, and in LWAPP, off by default); other vendors follow 802.11. The
+ * frames that matter tell the two apart: between an access point and its
+ * controller a data frame goes to the DS (from a station) or comes from it
+ * (to a station), so its flags byte has ToDS or FromDS set, and that byte
+ * read as the first one of Frame Control gives a protocol version other
+ * than 0 (version 1, 802.11ah's PV1, is not carried by these tunnels). So a
+ * first byte with a nonzero version and a second byte with version 0 is a
+ * swapped field. What stays ambiguous is a frame with neither ToDS nor
+ * FromDS: management and control frames, which give nothing either way, and
+ * a data frame within a BSS, which an access point does not forward. A
+ * swapped management frame with Retry set reads as exactly such a data
+ * frame, so one is left alone (no MAC, no error) rather than have a
+ * management frame taken for a station's traffic.
+ *
+ * In a swapped frame the fragment number is not read, only More Fragments:
+ * Cisco's LWAPP writes Sequence Control big-endian too (in tcpdump's
+ * lwapp-data.pcap one station's sequence numbers only increase when read so,
+ * and read as 802.11 says its frames would all be fragments 3 or 4), which
+ * its CAPWAP may or may not do. The last fragment of an MSDU (More Fragments
+ * clear, fragment number not 0) then has its body read: a body that begins
+ * mid-packet has no LLC/SNAP header and gives no packet, and access points
+ * defragment before tunnelling anyway (RFC 5416's split MAC). The QoS
+ * Control field is read as 802.11 writes it (no capture shows Cisco's).
+ */
+export function decodeTunnelledIeee80211(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < 2) return truncated(v, errs, 'wlan.truncated');
-  const fc0 = b[off]!;
-  if (fc0 & 0x03) return malformed(v, errs, 'wlan.bad_version');
-  if (((fc0 >> 2) & 0x03) !== FC_TYPE_DATA) return; // management, control, extension: see above
+  const x = b[off]!;
+  const y = b[off + 1]!;
+  const swapped = (x & FC0_VERSION) !== 0 && (y & FC0_VERSION) === 0;
+  const fc0 = swapped ? y : x;
+  const fc1 = swapped ? x : y;
+  if ((fc0 & (FC0_VERSION | FC0_TYPE)) === FC_TYPE_DATA << 2 && (fc1 & (FC1_TO_DS | FC1_FROM_DS)) === 0) return;
+  decodeMacFrame(v, errs, off, end, false, fc0, fc1, !swapped);
+}
+
+/**
+ * The MAC frame at `off` whose Frame Control bytes are `fc0`, `fc1`;
+ * `fragmentNumber`: a nonzero fragment number in Sequence Control marks a
+ * fragment (as well as More Fragments).
+ */
+function decodeMacFrame(v: PacketView, errs: DecodeErrors, off: number, end: number, padded: boolean, fc0: number, fc1: number, fragmentNumber: boolean): void {
+  const b = v.buf;
+  if (fc0 & FC0_VERSION) return malformed(v, errs, 'wlan.bad_version');
+  if ((fc0 & FC0_TYPE) >> 2 !== FC_TYPE_DATA) return; // management, control, extension: see above
   const subtype = fc0 >> 4;
-  const fc1 = b[off + 1]!;
   const ds = fc1 & (FC1_TO_DS | FC1_FROM_DS);
   let hdr = ds === (FC1_TO_DS | FC1_FROM_DS) ? HDR_LEN_4ADDR : HDR_LEN;
   if (end - off < hdr) return truncated(v, errs, 'wlan.truncated');
@@ -255,7 +311,7 @@ export function decodeIeee80211(v: PacketView, errs: DecodeErrors, off: number, 
   }
   if (padded) hdr = (hdr + 3) & ~3;
   // Sequence Control at 22: fragment number in its low 4 bits (little-endian).
-  if ((fc1 & FC1_MORE_FRAGMENTS) !== 0 || (b[off + 22]! & 0x0f) !== 0) return;
+  if ((fc1 & FC1_MORE_FRAGMENTS) !== 0 || (fragmentNumber && (b[off + 22]! & 0x0f) !== 0)) return;
   let p = off + hdr;
   if (p > end) return truncated(v, errs, 'wlan.truncated');
   if (amsdu) {

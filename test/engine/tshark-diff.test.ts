@@ -30,22 +30,37 @@ const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9
  * Layers that carry an IP packet the engine deliberately does not look into
  * ('lisp' is LISP's control plane, whose encapsulated control messages hold
  * one; its data plane, 'lisp-data', is opened; 'gtpprime' is GTP' on port
- * 3386, for charging records, where tshark reads a G-PDU as GTP-U's).
+ * 3386, for charging records, where tshark reads a G-PDU as GTP-U's;
+ * 'capwap' is CAPWAP's control channel, port 5246: its data channel,
+ * 'capwap.data', is opened).
  */
 const OPAQUE = new Set(['icmp', 'icmpv6', 'udpencap', 'esp', 'lisp', 'gtpprime', 'capwap', 'ayiya', 'cflow', 'sflow', 'wlan']);
 const isOpaque = (layer: string) => OPAQUE.has(layer);
 /**
- * Radio headers before an 802.11 frame that is the capture's own link layer:
- * that 'wlan' is read (the engine decodes these link types); a 'wlan' any
- * later (inside CAPWAP, a vendor's remote capture over UDP) stays opaque.
+ * Radio headers before an 802.11 frame that is the capture's own link layer,
+ * and the tunnels that bring a station's 802.11 frame from its access point
+ * to the controller (CAPWAP data, LWAPP, Aruba's GRE protocols 0x8200 to
+ * 0x8370): that 'wlan' is read. A 'wlan' anywhere else (a vendor's remote
+ * capture over UDP, such as 'peekremote' or 'aruba_erm') stays opaque.
  */
 const RADIO_HEADERS = new Set(['radiotap', 'wlan_radio', 'ppi', 'prism', 'wlancap']);
-const isLinkWlan = (layers: string[], i: number) => layers[i] === 'wlan' && layers.slice(0, i).every((x) => RADIO_HEADERS.has(x));
+const WLAN_TUNNELS = new Set(['capwap.data', 'lwapp', 'gre']);
+const isReadWlan = (layers: string[], i: number) =>
+  layers[i] === 'wlan' && (layers.slice(0, i).every((x) => RADIO_HEADERS.has(x)) || WLAN_TUNNELS.has(layers[i - 1]!));
+/**
+ * tshark reads LWAPP's Frame Control as 802.11 writes it unless told to swap
+ * it (lwapp.swap_fc), and CAPWAP's swapped unless told not to
+ * (capwap.swap_fc); the engine recognises either order (wifi.ts,
+ * decodeTunnelledIeee80211). The LWAPP capture here (tcpdump's
+ * lwapp-data.pcap, from a Cisco controller) holds the swapped order.
+ */
+const TSHARK_PREFS = ['-o', 'lwapp.swap_fc:TRUE'];
 /**
  * UDP ports of tunnels the engine opens: tshark lists the carrier conversation, the engine only the inner one
- * (L2TP 1701, GTP-U 2152, Teredo 3544, LISP data 4341, VXLAN 4789, VXLAN-GPE 4790, Geneve 6081, MPLS 6635).
+ * (L2TP 1701, GTP-U 2152, Teredo 3544, LISP data 4341, VXLAN 4789, VXLAN-GPE 4790, Geneve 6081, MPLS 6635,
+ * CAPWAP data 5247, LWAPP 12222 and 12223).
  */
-const TUNNEL_PORTS = new Set([1701, 2152, 3544, 4341, 4789, 4790, 6081, 6635]);
+const TUNNEL_PORTS = new Set([1701, 2152, 3544, 4341, 4789, 4790, 6081, 6635, 5247, 12222, 12223]);
 const MAX_SIZE = 20 * 1024 * 1024;
 /** Folders under ../shared/captures to compare, comma-separated in NPS_TSHARK_DIRS (default: zeek and tcpdump, about 2 minutes each). */
 const TSHARK_DIRS = (process.env.NPS_TSHARK_DIRS ?? 'zeek,tcpdump').split(',').map((d) => d.trim()).filter((d) => d !== '');
@@ -75,7 +90,7 @@ const execFileP = promisify(execFile);
 
 /** One tshark run per capture: per-frame fields, then the TCP and UDP conversation tables. */
 async function tshark(file: string): Promise<string> {
-  const args = ['-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'pim.register_flag.null_register', '-z', 'conv,tcp', '-z', 'conv,udp'];
+  const args = ['-r', file, ...TSHARK_PREFS, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'frame.protocols', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'pim.register_flag.null_register', '-z', 'conv,tcp', '-z', 'conv,udp'];
   try {
     const { stdout } = await execFileP('tshark', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     return stdout;
@@ -111,7 +126,7 @@ function tsharkSources(out: string): { sources: Set<string>; packets: number; op
     const layers = protos.split(':');
     for (let i = 0; i < layers.length; i++) {
       const p = layers[i]!;
-      if (isOpaque(p) && !isLinkWlan(layers, i)) {
+      if (isOpaque(p) && !isReadWlan(layers, i)) {
         // An IP packet inside a tunnel the engine does not open: tshark's conversations see it, ours cannot.
         if (!p.startsWith('icmp') && layers.slice(i + 1).some((x) => x === 'ip' || x === 'ipv6')) opaqueTunnel = true;
         break;
@@ -197,7 +212,7 @@ if (!haveShared()) {
       const extra = [...ours].filter((x) => !theirs.has(x)).sort();
       // tshark also shows addresses from IP headers it could read only in part; the engine counts
       // such a header as a decode error and takes nothing from it. Then ours must be a subset.
-      const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan|nsh|gtp|l2tp|ppp|pptp|macsec|pim|tunnel)\./.test(r));
+      const partial = Object.keys(a.engine.errors.toObject()).some((r) => /^(ipv4|ipv6|mpls|geneve|gre|erspan|nsh|gtp|l2tp|ppp|pptp|macsec|pim|tunnel|capwap|lwapp)\./.test(r));
       const known = ADDRESSES_DIFFER.find((k) => k.file.test(name));
       const expected = known === undefined ? { missing: [], extra: [] } : { missing: known.missing, extra: known.extra };
       assert.equal({ missing: partial ? expected.missing : missing, extra }, expected, `IPv4/IPv6 source addresses${known ? ` (known: ${known.why})` : ''}`);

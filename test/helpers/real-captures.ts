@@ -19,10 +19,12 @@ export function listShared(dir: string, re: RegExp): string[] {
 
 /**
  * tshark's `fields` for the frames matching `filter`, by frame number; several
- * occurrences of a field are joined with `aggregator`. A tshark error gives what it printed.
+ * occurrences of a field are joined with `aggregator`; `prefs` are tshark
+ * preferences (`capwap.swap_fc:FALSE`). A tshark error gives what it printed.
  */
-export function tsharkByFrame(file: string, filter: string, fields: string[], aggregator = ','): Map<number, string[]> {
+export function tsharkByFrame(file: string, filter: string, fields: string[], aggregator = ',', prefs: string[] = []): Map<number, string[]> {
   const args = ['-r', file, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', `aggregator=${aggregator}`, '-e', 'frame.number'];
+  for (const p of prefs) args.push('-o', p);
   for (const f of fields) args.push('-e', f);
   let out = '';
   try {
