@@ -12,11 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as B from '../../src/capture/builder.js';
 import { pcapBytes } from '../../src/capture/writer.js';
-import { decodeFrame } from '../../src/decode/decode.js';
-import { DecodeErrors } from '../../src/decode/errors.js';
 import { L3, PacketView } from '../../src/decode/view.js';
 import { macToString } from '../../src/inventory/addr-format.js';
-import { addrs, decode, hex, outerAddrs, sharedFrames, survivesDamage } from '../helpers/decode-frame.js';
+import { addrs, decode, everyCutCounted, hex, outerAddrs, sharedFrames, survivesDamage } from '../helpers/decode-frame.js';
 import { listShared, tsharkByFrame } from '../helpers/real-captures.js';
 import { haveTool, skip } from '../helpers/skip.js';
 import { T0 } from '../helpers/traffic.js';
@@ -90,17 +88,7 @@ test('a protected frame gives the MACs only; a management frame nothing; no erro
 
 test('every truncation is counted until the station\'s IP header is whole; random bytes never throw', () => {
   for (const f of [frame(0x8200, up80211), frame(0x8370, down80211, false)]) {
-    const whole = decode(f);
-    assert.equal(whole.errs.toObject(), {});
-    assert.is(whole.v.tunnelDepth, 1);
-    const inner = whole.v.l3 === L3.ARP ? 'arp' : addrs(whole.v);
-    for (let n = 0; n < whole.v.l3Off + 20; n++) {
-      const v = new PacketView();
-      const errs = new DecodeErrors();
-      decodeFrame(v, errs, f, 0, n, f.length, 0, 1);
-      assert.ok(errs.total >= 1, `cut at ${n} of ${f.length} not counted`);
-      assert.is.not(v.l3 === L3.ARP ? 'arp' : addrs(v), inner, `cut at ${n}`);
-    }
+    everyCutCounted(f);
     survivesDamage(f);
     survivesDamage(f, 1, 18 + 20 + 4, 3);
   }

@@ -67,6 +67,27 @@ export function survivesDamage(frame: Buffer, linkType = ETHERNET, keep = 0, see
 }
 
 /**
+ * A tunnelled frame that decodes whole (no error, one tunnel opened), cut at
+ * every length short of its inner IP (or ARP) header's end: each cut must be
+ * counted as an error and must not give the inner packet. Returns where the
+ * inner header starts.
+ */
+export function everyCutCounted(frame: Buffer, linkType = ETHERNET): number {
+  const whole = decode(frame, linkType);
+  assert.equal(whole.errs.toObject(), {});
+  assert.is(whole.v.tunnelDepth, 1);
+  const inner = (v: PacketView) => (v.l3 === L3.ARP ? 'arp' : addrs(v));
+  const want = inner(whole.v);
+  const l3End = whole.v.l3Off + (whole.v.l3 === L3.ARP ? 28 : 20);
+  for (let n = 0; n < l3End; n++) {
+    const { v, errs } = decode(frame, linkType, n);
+    assert.ok(errs.total >= 1, `cut at ${n} of ${frame.length} not counted`);
+    assert.is.not(inner(v), want, `cut at ${n}`);
+  }
+  return whole.v.l3Off;
+}
+
+/**
  * Every frame of `../shared/captures/<dir>/<name>` decoded in one reused
  * view (`each` gets the 1-based frame number); the decode errors counted, or
  * null (and a skip message) when the capture is absent.
