@@ -35,7 +35,7 @@ const FIELDS = [
  * DTLS handshakes, the tunnels listed as not decoded in README, and link
  * types the engine reports as unknown (FDDI).
  */
-const NOT_DECODED = /(^|:)(dtls|ayiya|gtpv2|wlan|radiotap|fddi)(:|$)/;
+const NOT_DECODED = /(^|:)(dtls|ayiya|gtpv2|fddi)(:|$)/;
 
 type Category = 'dhcp hostname' | 'netbios name' | 'tls sni' | 'http user-agent' | 'http server' | 'ssh banner' | 'lldp/cdp name' | 'tcp server port';
 interface Expect {
