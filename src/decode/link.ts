@@ -1,16 +1,20 @@
 /**
  * Link layers: Ethernet II, 802.3 LLC/SNAP, 802.1Q/802.1ad/QinQ, 802.1ah
  * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
- * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC, and
- * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts). Each
+ * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC,
+ * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts),
+ * Apple's PKTAP (pktap.ts), FDDI (fddi.ts) and Token Ring (token-ring.ts). Each
  * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
+import { decodeFddi } from './fddi.js';
 import { decodeMacsec } from './macsec.js';
 import { decodeInnerNsh } from './nsh.js';
+import { decodePktap } from './pktap.js';
 import { decodePppFrame, pppIpVersion } from './ppp.js';
+import { decodeTokenRing } from './token-ring.js';
 import { L3, type PacketView } from './view.js';
 import { decodeAvs, decodeIeee80211, decodePpi, decodePrism, decodeRadiotap } from './wifi.js';
 
@@ -41,6 +45,17 @@ export const LINKTYPE_PPI = 192;
 export const LINKTYPE_IEEE802_11_PRISM = 119;
 /** An AVS monitor header, then 802.11. */
 export const LINKTYPE_IEEE802_11_AVS = 163;
+/** Apple's PKTAP (macOS `tcpdump -i pktap`): its header names the link type of the packet behind it (pktap.ts). */
+export const LINKTYPE_PKTAP = 258;
+/**
+ * DLT_USER2: macOS 10.9 wrote PKTAP captures with it, and tshark reads it
+ * as PKTAP unless told otherwise (pktap.ts).
+ */
+export const LINKTYPE_USER2 = 149;
+/** FDDI: frame control, destination, source, then LLC (fddi.ts). */
+export const LINKTYPE_FDDI = 10;
+/** IEEE 802.5 Token Ring: access control, frame control, destination, source, routing, then LLC (token-ring.ts). */
+export const LINKTYPE_IEEE802_5 = 6;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -85,6 +100,10 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_PPI:
     case LINKTYPE_IEEE802_11_PRISM:
     case LINKTYPE_IEEE802_11_AVS:
+    case LINKTYPE_PKTAP:
+    case LINKTYPE_USER2:
+    case LINKTYPE_FDDI:
+    case LINKTYPE_IEEE802_5:
       return true;
     default:
       return false;
@@ -93,10 +112,18 @@ export function isKnownLinkType(linkType: number): boolean {
 
 /** Decodes a frame of the given link type into the view. */
 export function decodeLink(v: PacketView, errs: DecodeErrors): void {
+  // Ethernet first, outside the switch: almost every frame, kept small enough to inline.
+  if (v.linkType === LINKTYPE_ETHERNET) decodeEthernet(v, errs, v.frameOff, v.capEnd);
+  else decodeLinkAs(v, errs, v.linkType, v.frameOff, v.capEnd);
+}
+
+/**
+ * Decodes the frame at `off` as one of link type `linkType`: the capture's
+ * own, or the one a PKTAP header names for the packet behind it.
+ */
+export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number, off: number, end: number): void {
   const b = v.buf;
-  const off = v.frameOff;
-  const end = v.capEnd;
-  switch (v.linkType) {
+  switch (linkType) {
     case LINKTYPE_ETHERNET:
       decodeEthernet(v, errs, off, end);
       return;
@@ -117,7 +144,7 @@ export function decodeLink(v: PacketView, errs: DecodeErrors): void {
       if (end - off < 4) return truncated(v, errs, 'null.truncated');
       // NULL stores the address family in the capturing host's byte order.
       let family: number;
-      if (v.linkType === LINKTYPE_LOOP) family = u16(b, off + 2) | (u16(b, off) << 16);
+      if (linkType === LINKTYPE_LOOP) family = u16(b, off + 2) | (u16(b, off) << 16);
       else family = b[off] !== 0 ? u32le(b, off) : (b[off + 1]! << 16) | u16(b, off + 2);
       if (family === 2) decodeIPv4(v, errs, off + 4, end);
       else if (family === 24 || family === 28 || family === 30 || family === 10) decodeIPv6(v, errs, off + 4, end);
@@ -167,6 +194,16 @@ export function decodeLink(v: PacketView, errs: DecodeErrors): void {
     case LINKTYPE_IEEE802_11_AVS:
       decodeAvs(v, errs, off, end);
       return;
+    case LINKTYPE_PKTAP:
+    case LINKTYPE_USER2:
+      decodePktap(v, errs, off, end);
+      return;
+    case LINKTYPE_FDDI:
+      decodeFddi(v, errs, off, end);
+      return;
+    case LINKTYPE_IEEE802_5:
+      decodeTokenRing(v, errs, off, end);
+      return;
     default:
       errs.count('link.unsupported_type');
       return;
@@ -192,6 +229,17 @@ export function decodeEthernet(v: PacketView, errs: DecodeErrors, off: number, e
   v.macDst = mac48(b, off);
   v.macSrc = mac48(b, off + 6);
   decodeEtherType(v, errs, u16(b, off + 12), off + 14, end, depth);
+}
+
+/** Any 802.3 length: for decodeEtherType, an LLC header follows. */
+const LLC_FOLLOWS = 0;
+
+/**
+ * An 802.2 LLC header at `off` (FDDI, Token Ring): a SNAP header gives the
+ * EtherType and decoding goes on as on Ethernet; other LLC carries no IP.
+ */
+export function decodeLlc(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
+  decodeEtherType(v, errs, LLC_FOLLOWS, off, end, 0);
 }
 
 /** Dispatches on an EtherType (or an 802.3 length) at `off`. */

@@ -106,3 +106,17 @@ export async function sharedFrames(dir: string, name: string, each: (index: numb
   });
   return errs;
 }
+
+/**
+ * What a decoded view says about its packet, without the offsets: the same
+ * packet behind another link layer must give the same facts as over
+ * Ethernet.
+ */
+export function viewFacts(v: PacketView): Record<string, unknown> {
+  return {
+    macSrc: v.macSrc, macDst: v.macDst, etherType: v.etherType, vlan: v.vlan, l3: v.l3, addrs: addrs(v), ttl: v.ttl, ipId: v.ipId,
+    proto: v.proto, srcPort: v.srcPort, dstPort: v.dstPort, tcpFlags: v.tcpFlags, payloadLen: v.payloadLen,
+    arpOp: v.arpOp, arpSenderMac: v.arpSenderMac, arpSenderIp: v.arpSenderIp, arpTargetMac: v.arpTargetMac, arpTargetIp: v.arpTargetIp,
+    truncated: v.truncated, malformed: v.malformed, tunnelDepth: v.tunnelDepth,
+  };
+}
