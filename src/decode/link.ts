@@ -3,7 +3,8 @@
  * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
  * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC,
  * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts),
- * Apple's PKTAP (pktap.ts), FDDI (fddi.ts) and Token Ring (token-ring.ts). Each
+ * Apple's PKTAP (pktap.ts), FDDI (fddi.ts), Token Ring (token-ring.ts) and
+ * Solaris ipnet (ipnet.ts). Each
  * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
@@ -11,6 +12,7 @@ import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
 import { decodeFddi } from './fddi.js';
 import { decodeMacsec } from './macsec.js';
+import { decodeIpnet } from './ipnet.js';
 import { decodeInnerNsh } from './nsh.js';
 import { decodePktap } from './pktap.js';
 import { decodePppFrame, pppIpVersion } from './ppp.js';
@@ -56,6 +58,8 @@ export const LINKTYPE_USER2 = 149;
 export const LINKTYPE_FDDI = 10;
 /** IEEE 802.5 Token Ring: access control, frame control, destination, source, routing, then LLC (token-ring.ts). */
 export const LINKTYPE_IEEE802_5 = 6;
+/** Solaris ipnet: a 24-byte header, then IPv4 or IPv6 (ipnet.ts). */
+export const LINKTYPE_IPNET = 226;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -104,6 +108,7 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_USER2:
     case LINKTYPE_FDDI:
     case LINKTYPE_IEEE802_5:
+    case LINKTYPE_IPNET:
       return true;
     default:
       return false;
@@ -203,6 +208,9 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     case LINKTYPE_IEEE802_5:
       decodeTokenRing(v, errs, off, end);
+      return;
+    case LINKTYPE_IPNET:
+      decodeIpnet(v, errs, off, end);
       return;
     default:
       errs.count('link.unsupported_type');
