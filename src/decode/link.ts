@@ -3,8 +3,8 @@
  * (PBB), MPLS, PPPoE session, MACsec (macsec.ts), NSH (nsh.ts), Linux cooked
  * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC,
  * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts),
- * Apple's PKTAP (pktap.ts), FDDI (fddi.ts), Token Ring (token-ring.ts) and
- * Solaris ipnet (ipnet.ts). Each
+ * Apple's PKTAP (pktap.ts), FDDI (fddi.ts), Token Ring (token-ring.ts),
+ * Solaris ipnet (ipnet.ts) and switch-tagged Ethernet (switch-tag.ts). Each
  * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
@@ -16,6 +16,7 @@ import { decodeIpnet } from './ipnet.js';
 import { decodeInnerNsh } from './nsh.js';
 import { decodePktap } from './pktap.js';
 import { decodePppFrame, pppIpVersion } from './ppp.js';
+import { BRCM_PREPEND_BYTES, decodeSwitchTagged, DSA_TAG_BYTES, EDSA_DSA_AT, EDSA_TAG_BYTES } from './switch-tag.js';
 import { decodeTokenRing } from './token-ring.js';
 import { L3, type PacketView } from './view.js';
 import { decodeAvs, decodeIeee80211, decodePpi, decodePrism, decodeRadiotap } from './wifi.js';
@@ -60,6 +61,11 @@ export const LINKTYPE_FDDI = 10;
 export const LINKTYPE_IEEE802_5 = 6;
 /** Solaris ipnet: a 24-byte header, then IPv4 or IPv6 (ipnet.ts). */
 export const LINKTYPE_IPNET = 226;
+/** Ethernet with a switch chip's tag (switch-tag.ts): Marvell DSA, Marvell EDSA, Broadcom, Broadcom prepended. */
+export const LINKTYPE_DSA_TAG_DSA = 284;
+export const LINKTYPE_DSA_TAG_EDSA = 285;
+export const LINKTYPE_DSA_TAG_BRCM = 281;
+export const LINKTYPE_DSA_TAG_BRCM_PREPEND = 282;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -109,6 +115,10 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_FDDI:
     case LINKTYPE_IEEE802_5:
     case LINKTYPE_IPNET:
+    case LINKTYPE_DSA_TAG_DSA:
+    case LINKTYPE_DSA_TAG_EDSA:
+    case LINKTYPE_DSA_TAG_BRCM:
+    case LINKTYPE_DSA_TAG_BRCM_PREPEND:
       return true;
     default:
       return false;
@@ -211,6 +221,18 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     case LINKTYPE_IPNET:
       decodeIpnet(v, errs, off, end);
+      return;
+    case LINKTYPE_DSA_TAG_DSA:
+      decodeSwitchTagged(v, errs, off, end, DSA_TAG_BYTES, 0);
+      return;
+    case LINKTYPE_DSA_TAG_EDSA:
+      decodeSwitchTagged(v, errs, off, end, EDSA_TAG_BYTES, EDSA_DSA_AT);
+      return;
+    case LINKTYPE_DSA_TAG_BRCM:
+      decodeSwitchTagged(v, errs, off, end, DSA_TAG_BYTES, -1);
+      return;
+    case LINKTYPE_DSA_TAG_BRCM_PREPEND:
+      decodeSwitchTagged(v, errs, off, end, 0, -1, BRCM_PREPEND_BYTES);
       return;
     default:
       errs.count('link.unsupported_type');
