@@ -4,13 +4,15 @@
  * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC,
  * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts),
  * Apple's PKTAP (pktap.ts), FDDI (fddi.ts), Token Ring (token-ring.ts),
- * Solaris ipnet (ipnet.ts) and switch-tagged Ethernet (switch-tag.ts). Each
+ * Solaris ipnet (ipnet.ts), switch-tagged Ethernet (switch-tag.ts) and Frame
+ * Relay (frame-relay.ts). Each
  * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
 import type { DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
 import { decodeFddi } from './fddi.js';
+import { decodeFrameRelay } from './frame-relay.js';
 import { decodeMacsec } from './macsec.js';
 import { decodeIpnet } from './ipnet.js';
 import { decodeInnerNsh } from './nsh.js';
@@ -66,6 +68,8 @@ export const LINKTYPE_DSA_TAG_DSA = 284;
 export const LINKTYPE_DSA_TAG_EDSA = 285;
 export const LINKTYPE_DSA_TAG_BRCM = 281;
 export const LINKTYPE_DSA_TAG_BRCM_PREPEND = 282;
+/** Frame Relay: a Q.922 address, then RFC 2427 or Cisco encapsulation (frame-relay.ts). */
+export const LINKTYPE_FRELAY = 107;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -119,6 +123,7 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_DSA_TAG_EDSA:
     case LINKTYPE_DSA_TAG_BRCM:
     case LINKTYPE_DSA_TAG_BRCM_PREPEND:
+    case LINKTYPE_FRELAY:
       return true;
     default:
       return false;
@@ -233,6 +238,9 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     case LINKTYPE_DSA_TAG_BRCM_PREPEND:
       decodeSwitchTagged(v, errs, off, end, 0, -1, BRCM_PREPEND_BYTES);
+      return;
+    case LINKTYPE_FRELAY:
+      decodeFrameRelay(v, errs, off, end);
       return;
     default:
       errs.count('link.unsupported_type');
