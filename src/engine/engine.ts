@@ -239,7 +239,7 @@ export class Engine {
   private sourceMac(m: number, vlan: number, ts: number, bytes: number): MacRecord | null {
     if (m < 0 || isGroupMac(m)) return null;
     const mac = this.hosts.mac(m, ts);
-    mac.last = ts;
+    this.hosts.touchMac(mac, ts);
     mac.pktsOut++;
     mac.bytesOut += bytes;
     if (vlan >= 0) mac.vlan = vlan;
@@ -258,7 +258,7 @@ export class Engine {
     if (mac !== null) mac.ipSent = true;
     if (sCls === AddrClass.Inventoried) {
       const h = v4 ? hosts.host4(src4, sCls, ts) : hosts.host6(src6, sCls, ts);
-      h.last = ts;
+      hosts.touchHost(h, ts);
       h.pktsOut += packets;
       h.bytesOut += bytes;
       h.sent = true;
@@ -286,7 +286,7 @@ export class Engine {
         h.boundMac = v.ndTargetMac;
         h.boundBy = 'icmpv6-nd';
         h.sent = true;
-        h.last = ts;
+        hosts.touchHost(h, ts);
       }
     }
 
@@ -387,7 +387,7 @@ export class Engine {
     h.boundMac = v.arpSenderMac;
     h.boundBy = 'arp';
     h.sent = true;
-    h.last = v.tsUs;
+    this.hosts.touchHost(h, v.tsUs);
     if (v.vlan >= 0) h.vlan = v.vlan;
   }
 

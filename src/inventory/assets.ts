@@ -55,6 +55,8 @@ function isLinkLocal6(h: HostRecord): boolean {
   return h.ver === 6 && h.v6![0]! >>> 22 === 0x3fa;
 }
 
+const NO_SOURCES: ReadonlySet<number> = new Set();
+
 /**
  * `describedMacs`: MACs that protocols described as devices (DHCP clients,
  * LLDP/CDP speakers); such a MAC becomes an asset even when it never used an
@@ -69,7 +71,7 @@ export function buildAssets(table: HostTable, describedMacs?: Map<number, { firs
       continue;
     }
     let unbound = 0;
-    for (const ip of m.v4Sources) {
+    for (const ip of m.v4Sources ?? NO_SOURCES) {
       const h = table.find4(ip);
       if (h === null || h.boundMac !== m.mac) unbound++;
     }

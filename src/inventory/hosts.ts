@@ -1,7 +1,11 @@
 /**
  * Per-address and per-MAC evidence gathered on every packet. Records are keyed
  * by numeric hashes (never strings) and bounded: when a table is full the
- * least recently seen eighth is evicted and counted.
+ * least recently seen eighth is evicted and counted. Each table keeps its
+ * records on a list in the order they were last seen (`touchHost`/`touchMac`
+ * move a record to the young end), so eviction takes records from the old end
+ * instead of walking and sorting the whole table: a flood of new addresses
+ * evicts in time proportional to what it evicts.
  *
  * Assets are assembled from these records at report time (see assets.ts),
  * because whether a MAC is a host's own or a router's is only known once the
@@ -11,6 +15,9 @@ import type { AddrClass } from '../config/classify.js';
 
 export class HostRecord {
   chain: HostRecord | null = null;
+  /** Neighbours on the table's least-recently-seen list. */
+  older: HostRecord | null = null;
+  younger: HostRecord | null = null;
   first = 0;
   last = 0;
   pktsOut = 0;
@@ -40,6 +47,8 @@ export class HostRecord {
 
 export class MacRecord {
   chain: MacRecord | null = null;
+  older: MacRecord | null = null;
+  younger: MacRecord | null = null;
   first = 0;
   last = 0;
   pktsOut = 0;
@@ -47,8 +56,8 @@ export class MacRecord {
   vlan = -1;
   /** It sent IP packets from External addresses: it forwards for others (a router). */
   routesExternal = false;
-  /** Distinct internal IPv4 sources seen behind this MAC (bounded). */
-  readonly v4Sources = new Set<number>();
+  /** Distinct internal IPv4 sources seen behind this MAC (bounded; null until the first). */
+  v4Sources: Set<number> | null = null;
   ipSent = false;
   constructor(readonly mac: number) {}
 }
@@ -115,7 +124,13 @@ export class HostTable {
   private readonly v4 = new Map<number, HostRecord>();
   private readonly v6 = new Map<number, HostRecord>();
   private readonly macs = new Map<number, MacRecord>();
-  private v6Count = 0;
+  private hostCount = 0;
+  private macCount = 0;
+  /** Ends of the least-recently-seen lists: eviction starts at the oldest. */
+  private oldestHost: HostRecord | null = null;
+  private youngestHost: HostRecord | null = null;
+  private oldestMac: MacRecord | null = null;
+  private youngestMac: MacRecord | null = null;
   private readonly maxHosts: number;
   private readonly maxMacs: number;
   hostEvictions = 0;
@@ -125,7 +140,7 @@ export class HostTable {
 
   /** Addresses tracked (IPv4 and IPv6), for a live status line. */
   get addressCount(): number {
-    return this.v4.size + this.v6Count;
+    return this.hostCount;
   }
 
   constructor(opts: HostTableOptions = {}) {
@@ -150,15 +165,16 @@ export class HostTable {
     let head = r;
     while (r !== null && r.v4 !== ip) r = r.chain;
     if (r !== null) return r;
-    if (this.v4.size + this.v6Count >= this.maxHosts) {
+    if (this.hostCount >= this.maxHosts) {
       this.evictHosts();
       head = this.v4.get(key) ?? null;
     }
     r = new HostRecord(4, ip, null, cls);
     r.first = ts;
-    r.last = ts;
     r.chain = head;
     this.v4.set(key, r);
+    this.hostCount++;
+    this.touchHost(r, ts);
     return r;
   }
 
@@ -171,16 +187,16 @@ export class HostTable {
       if (a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3]) return r;
       r = r.chain;
     }
-    if (this.v4.size + this.v6Count >= this.maxHosts) {
+    if (this.hostCount >= this.maxHosts) {
       this.evictHosts();
       head = this.v6.get(key) ?? null;
     }
     r = new HostRecord(6, 0, Uint32Array.from(w), cls);
     r.first = ts;
-    r.last = ts;
     r.chain = head;
     this.v6.set(key, r);
-    this.v6Count++;
+    this.hostCount++;
+    this.touchHost(r, ts);
     return r;
   }
 
@@ -217,17 +233,53 @@ export class HostTable {
     let head = r;
     while (r !== null && r.mac !== mac) r = r.chain;
     if (r === null) {
-      if (this.macs.size >= this.maxMacs) {
+      if (this.macCount >= this.maxMacs) {
         this.evictMacs();
         head = this.macs.get(key) ?? null;
       }
       r = new MacRecord(mac);
       r.first = ts;
-      r.last = ts;
       r.chain = head;
       this.macs.set(key, r);
+      this.macCount++;
+      this.touchMac(r, ts);
     }
     return r;
+  }
+
+  /** Notes that the address was seen at `ts`: its last time, and the young end of the eviction order. */
+  touchHost(h: HostRecord, ts: number): void {
+    h.last = ts;
+    const young = this.youngestHost;
+    if (young === h) return;
+    // Unlink (a new record has no neighbours and is not the oldest).
+    const older = h.older;
+    const younger = h.younger;
+    if (younger !== null) younger.older = older;
+    if (older !== null) older.younger = younger;
+    else if (this.oldestHost === h) this.oldestHost = younger;
+    h.older = young;
+    h.younger = null;
+    if (young !== null) young.younger = h;
+    else this.oldestHost = h;
+    this.youngestHost = h;
+  }
+
+  /** As touchHost, for a MAC. */
+  touchMac(m: MacRecord, ts: number): void {
+    m.last = ts;
+    const young = this.youngestMac;
+    if (young === m) return;
+    const older = m.older;
+    const younger = m.younger;
+    if (younger !== null) younger.older = older;
+    if (older !== null) older.younger = younger;
+    else if (this.oldestMac === m) this.oldestMac = younger;
+    m.older = young;
+    m.younger = null;
+    if (young !== null) young.younger = m;
+    else this.oldestMac = m;
+    this.youngestMac = m;
   }
 
   /** Notes that `mac` sent a packet from this address. */
@@ -238,8 +290,13 @@ export class HostTable {
     if (!macs.includes(m.mac)) {
       if (macs.length < MAX_MACS) macs.push(m.mac);
       else h.macOverflow = true;
-      if (h.ver === 4 && m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(h.v4);
+      if (h.ver === 4) HostTable.addV4Source(m, h.v4);
     }
+  }
+
+  private static addV4Source(m: MacRecord, ip: number): void {
+    if (m.v4Sources === null) m.v4Sources = new Set();
+    if (m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(ip);
   }
 
   static addPort(h: HostRecord, proto: number, port: number): void {
@@ -264,8 +321,9 @@ export class HostTable {
 
   /** Address and MAC records as plain data, for merging one file's state into another (parallel analysis). */
   exportRecords(): { hosts: HostData[]; macs: MacData[] } {
+    // Oldest first, so that the receiving table's eviction order follows this one's.
     const hosts: HostData[] = [];
-    for (const h of this.hosts()) {
+    for (let h = this.oldestHost; h !== null; h = h.younger) {
       hosts.push({
         ver: h.ver, v4: h.v4, v6: h.v6, cls: h.cls, first: h.first, last: h.last,
         pktsOut: h.pktsOut, bytesOut: h.bytesOut, pktsIn: h.pktsIn, bytesIn: h.bytesIn, sent: h.sent,
@@ -274,10 +332,10 @@ export class HostTable {
       });
     }
     const macs: MacData[] = [];
-    for (const m of this.macRecords()) {
+    for (let m = this.oldestMac; m !== null; m = m.younger) {
       macs.push({
         mac: m.mac, first: m.first, last: m.last, pktsOut: m.pktsOut, bytesOut: m.bytesOut, vlan: m.vlan,
-        routesExternal: m.routesExternal, v4Sources: [...m.v4Sources], ipSent: m.ipSent,
+        routesExternal: m.routesExternal, v4Sources: m.v4Sources === null ? [] : [...m.v4Sources], ipSent: m.ipSent,
       });
     }
     return { hosts, macs };
@@ -292,13 +350,13 @@ export class HostTable {
     for (const x of d.macs) {
       const m = this.lookupMac(x.mac, x.first);
       if (x.first < m.first) m.first = x.first;
-      if (x.last > m.last) m.last = x.last;
+      if (x.last > m.last) this.touchMac(m, x.last);
       m.pktsOut += x.pktsOut;
       m.bytesOut += x.bytesOut;
       if (x.vlan >= 0) m.vlan = x.vlan;
       if (x.routesExternal) m.routesExternal = true;
       if (x.ipSent) m.ipSent = true;
-      for (const ip of x.v4Sources) if (m.v4Sources.size < MAX_V4_SOURCES) m.v4Sources.add(ip);
+      for (const ip of x.v4Sources) HostTable.addV4Source(m, ip);
     }
     for (const x of d.hosts) {
       const known = (x.ver === 4 ? this.find4(x.v4) : this.find6(x.v6!)) !== null;
@@ -307,7 +365,7 @@ export class HostTable {
       // A record's last time moves only when the address sends; one that only
       // received in its file holds the time it was first addressed, which is
       // not news for an address already known.
-      if (x.last > h.last && (x.sent || !known)) h.last = x.last;
+      if (x.last > h.last && (x.sent || !known)) this.touchHost(h, x.last);
       h.pktsOut += x.pktsOut;
       h.bytesOut += x.bytesOut;
       h.pktsIn += x.pktsIn;
@@ -334,15 +392,22 @@ export class HostTable {
 
   /** Drops the least recently seen eighth of the address records. */
   private evictHosts(): void {
-    const all = [...this.hosts()];
-    all.sort((a, b) => a.last - b.last);
-    const n = Math.max(1, all.length >> 3);
-    for (let i = 0; i < n; i++) this.removeHost(all[i]!);
+    const n = Math.max(1, this.hostCount >> 3);
+    for (let i = 0; i < n; i++) {
+      const h = this.oldestHost;
+      if (h === null) break;
+      this.oldestHost = h.younger;
+      if (h.younger !== null) h.younger.older = null;
+      else this.youngestHost = null;
+      h.younger = null;
+      this.unchainHost(h);
+      this.hostEvictions++;
+    }
     this.cache4.fill(null);
-    this.hostEvictions += n;
   }
 
-  private removeHost(h: HostRecord): void {
+  /** Takes `h` out of its hash chain. */
+  private unchainHost(h: HostRecord): void {
     const map = h.ver === 4 ? this.v4 : this.v6;
     const key = h.ver === 4 ? h.v4 & 0x3fffffff : hash6(h.v6!);
     let r = map.get(key) ?? null;
@@ -353,15 +418,19 @@ export class HostTable {
       while (r !== null && r.chain !== h) r = r.chain;
       if (r !== null) r.chain = h.chain;
     }
-    if (h.ver === 6) this.v6Count--;
+    h.chain = null;
+    this.hostCount--;
   }
 
   private evictMacs(): void {
-    const all = [...this.macRecords()];
-    all.sort((a, b) => a.last - b.last);
-    const n = Math.max(1, all.length >> 3);
+    const n = Math.max(1, this.macCount >> 3);
     for (let i = 0; i < n; i++) {
-      const m = all[i]!;
+      const m = this.oldestMac;
+      if (m === null) break;
+      this.oldestMac = m.younger;
+      if (m.younger !== null) m.younger.older = null;
+      else this.youngestMac = null;
+      m.younger = null;
       const key = hashMac(m.mac);
       let r = this.macs.get(key) ?? null;
       if (r === m) {
@@ -371,9 +440,10 @@ export class HostTable {
         while (r !== null && r.chain !== m) r = r.chain;
         if (r !== null) r.chain = m.chain;
       }
+      m.chain = null;
+      this.macCount--;
+      this.macEvictions++;
     }
     this.cacheMac.fill(null);
-    this.macEvictions += n;
   }
 }
-
