@@ -38,7 +38,7 @@
  * controller's 5247): a reply from a well-known service to a client that
  * picked 5247 is not CAPWAP.
  */
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeInnerEthernet, decodeInnerIeee80211 } from './tunnel.js';
 import type { PacketView } from './view.js';
 
@@ -53,31 +53,21 @@ const FLAG_F = 0x80;
 const FLAG_K = 0x08;
 const WBID_IEEE80211 = 1;
 
-function malformed(v: PacketView, errs: DecodeErrors, reason: string): void {
-  v.malformed = true;
-  errs.count(reason);
-}
-
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('capwap.truncated');
-}
-
 /** The UDP payload at `off` (`end` one past its last captured byte) of a datagram to or from port 5247. */
 export function decodeCapwapData(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   if (v.srcPort < 1024 || v.dstPort < 1024) return;
   const b = v.buf;
   const wire = v.payloadWireLen;
   if (wire === 0) return;
-  if (end - off < 1) return truncated(v, errs);
+  if (end - off < 1) return countTruncated(v, errs, 'capwap.truncated');
   const preamble = b[off]!;
   if (preamble === TYPE_DTLS) return; // version 0, DTLS: encrypted, see above
   if (preamble !== TYPE_CAPWAP) return; // not CAPWAP
-  if (wire < CAPWAP_HEADER) return malformed(v, errs, 'capwap.bad_header_length');
-  if (end - off < CAPWAP_HEADER) return truncated(v, errs);
+  if (wire < CAPWAP_HEADER) return countMalformed(v, errs, 'capwap.bad_header_length');
+  if (end - off < CAPWAP_HEADER) return countTruncated(v, errs, 'capwap.truncated');
   const hlen = (b[off + 1]! >> 3) * 4;
-  if (hlen < CAPWAP_HEADER || hlen > wire) return malformed(v, errs, 'capwap.bad_header_length');
-  if (hlen > end - off) return truncated(v, errs);
+  if (hlen < CAPWAP_HEADER || hlen > wire) return countMalformed(v, errs, 'capwap.bad_header_length');
+  if (hlen > end - off) return countTruncated(v, errs, 'capwap.truncated');
   const flags = b[off + 3]!;
   if (flags & FLAG_K) return; // keep-alive: a session id, no frame
   if (flags & FLAG_F) {

@@ -32,3 +32,15 @@ export class DecodeErrors {
     for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
   }
 }
+
+/** Marks a packet as cut short by the capture and counts why (`fddi.truncated`). */
+export function countTruncated(v: { truncated: boolean }, errs: DecodeErrors, reason: string): void {
+  v.truncated = true;
+  errs.count(reason);
+}
+
+/** Marks a packet as holding a header that breaks its protocol's rules and counts why. */
+export function countMalformed(v: { malformed: boolean }, errs: DecodeErrors, reason: string): void {
+  v.malformed = true;
+  errs.count(reason);
+}

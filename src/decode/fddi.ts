@@ -21,7 +21,7 @@
  * `snap.truncated`).
  */
 import { mac48 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeLlc } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -34,16 +34,12 @@ const FC_L_FF = 0x70;
 const FC_LLC = 0x50;
 
 export function decodeFddi(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
-  if (end - off < 1) return truncated(v, errs);
+  if (end - off < 1) return countTruncated(v, errs, 'fddi.truncated');
   const b = v.buf;
   if ((b[off + OFF_FC]! & FC_L_FF) !== FC_LLC) return;
-  if (end - off < FDDI_HEADER) return truncated(v, errs);
+  if (end - off < FDDI_HEADER) return countTruncated(v, errs, 'fddi.truncated');
   v.macDst = mac48(b, off + OFF_DST);
   v.macSrc = mac48(b, off + OFF_SRC);
   decodeLlc(v, errs, off + FDDI_HEADER, end);
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('fddi.truncated');
-}

@@ -12,7 +12,7 @@
  * 1-byte address).
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import { decodeEtherType, decodeEthernet } from './link.js';
 import type { PacketView } from './view.js';
@@ -33,26 +33,25 @@ export function decodeFrameRelay(v: PacketView, errs: DecodeErrors, off: number,
   const b = v.buf;
   let p = off;
   while (p < end && p - off < MAX_ADDRESS && (b[p]! & EA) === 0) p++;
-  if (p >= end) return truncated(v, errs);
+  if (p >= end) return countTruncated(v, errs, 'fr.truncated');
   if ((b[p]! & EA) === 0 || p === off) {
-    v.malformed = true;
-    errs.count('fr.bad_address');
+    countMalformed(v, errs, 'fr.bad_address');
     return;
   }
   p++;
-  if (end - p < 2) return truncated(v, errs);
+  if (end - p < 2) return countTruncated(v, errs, 'fr.truncated');
   if (b[p] !== UI) {
     decodeEtherType(v, errs, u16(b, p), p + 2, end, 0);
     return;
   }
   p++;
   if (b[p] === NLPID_PAD) p++;
-  if (p >= end) return truncated(v, errs);
+  if (p >= end) return countTruncated(v, errs, 'fr.truncated');
   const nlpid = b[p++]!;
   if (nlpid === NLPID_IPV4) decodeIPv4(v, errs, p, end);
   else if (nlpid === NLPID_IPV6) decodeIPv6(v, errs, p, end);
   else if (nlpid === NLPID_SNAP) {
-    if (end - p < 5) return truncated(v, errs);
+    if (end - p < 5) return countTruncated(v, errs, 'fr.truncated');
     const oui = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
     const pid = u16(b, p + 3);
     if (oui === 0) decodeEtherType(v, errs, pid, p + 5, end, 0);
@@ -60,7 +59,3 @@ export function decodeFrameRelay(v: PacketView, errs: DecodeErrors, off: number,
   }
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('fr.truncated');
-}

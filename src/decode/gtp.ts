@@ -16,7 +16,7 @@
  * and a length matching the datagram's; anything else stays plain UDP.
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeInnerIp, ipVersionAt } from './tunnel.js';
 import type { PacketView } from './view.js';
 
@@ -44,15 +44,13 @@ export function decodeGtpU(v: PacketView, errs: DecodeErrors, off: number, end: 
     p = off + 12;
     for (let i = 0; next !== 0; i++) {
       if (i === MAX_EXTENSION_HEADERS) {
-        v.malformed = true;
-        errs.count('gtp.too_many_extension_headers');
+        countMalformed(v, errs, 'gtp.too_many_extension_headers');
         return;
       }
       if (p >= pduEnd) return short(v, errs, p + 1, wireEnd);
       const extLen = b[p]! * 4;
       if (extLen === 0) {
-        v.malformed = true;
-        errs.count('gtp.bad_extension_length');
+        countMalformed(v, errs, 'gtp.bad_extension_length');
         return;
       }
       if (pduEnd - p < extLen) return short(v, errs, p + extLen, wireEnd);
@@ -67,10 +65,8 @@ export function decodeGtpU(v: PacketView, errs: DecodeErrors, off: number, end: 
 /** A header running to `need`: past the message's own length it is malformed, else cut by the capture. */
 function short(v: PacketView, errs: DecodeErrors, need: number, wireEnd: number): void {
   if (need > wireEnd) {
-    v.malformed = true;
-    errs.count('gtp.bad_length');
+    countMalformed(v, errs, 'gtp.bad_length');
   } else {
-    v.truncated = true;
-    errs.count('gtp.truncated');
+    countTruncated(v, errs, 'gtp.truncated');
   }
 }

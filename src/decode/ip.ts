@@ -1,6 +1,6 @@
 /** IPv4 (options, fragments), IPv6 (extension headers, fragments) and ARP. */
 import { mac48, u16, u32 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeTransport } from './transport.js';
 import { L3, type PacketView } from './view.js';
 
@@ -9,32 +9,27 @@ const MAX_IPV6_EXT_HEADERS = 16;
 export function decodeIPv4(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < 20) {
-    v.truncated = true;
-    errs.count('ipv4.truncated');
+    countTruncated(v, errs, 'ipv4.truncated');
     return;
   }
   const vihl = b[off]!;
   if (vihl >> 4 !== 4) {
-    v.malformed = true;
-    errs.count('ipv4.bad_version');
+    countMalformed(v, errs, 'ipv4.bad_version');
     return;
   }
   const hlen = (vihl & 0x0f) * 4;
   if (hlen < 20) {
-    v.malformed = true;
-    errs.count('ipv4.bad_header_length');
+    countMalformed(v, errs, 'ipv4.bad_header_length');
     return;
   }
   if (end - off < hlen) {
-    v.truncated = true;
-    errs.count('ipv4.truncated');
+    countTruncated(v, errs, 'ipv4.truncated');
     return;
   }
   let total = u16(b, off + 2);
   if (total === 0) total = end - off; // segmentation offload on the capturing host leaves 0 here
   if (total < hlen) {
-    v.malformed = true;
-    errs.count('ipv4.bad_total_length');
+    countMalformed(v, errs, 'ipv4.bad_total_length');
     return;
   }
   v.l3 = L3.IPv4;
@@ -82,13 +77,11 @@ function readV6(b: Uint8Array, off: number, out: Uint32Array): void {
 export function decodeIPv6(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < 40) {
-    v.truncated = true;
-    errs.count('ipv6.truncated');
+    countTruncated(v, errs, 'ipv6.truncated');
     return;
   }
   if (b[off]! >> 4 !== 6) {
-    v.malformed = true;
-    errs.count('ipv6.bad_version');
+    countMalformed(v, errs, 'ipv6.bad_version');
     return;
   }
   v.l3 = L3.IPv6;
@@ -156,8 +149,7 @@ export function decodeIPv6(v: PacketView, errs: DecodeErrors, off: number, end: 
         return;
     }
   }
-  v.malformed = true;
-  errs.count('ipv6.too_many_extension_headers');
+  countMalformed(v, errs, 'ipv6.too_many_extension_headers');
 }
 
 /**
@@ -191,8 +183,7 @@ function ipv6Truncated(v: PacketView, errs: DecodeErrors, nh: number, p: number,
 export function decodeArp(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < 8) {
-    v.truncated = true;
-    errs.count('arp.truncated');
+    countTruncated(v, errs, 'arp.truncated');
     return;
   }
   const ptype = u16(b, off + 2);
@@ -203,8 +194,7 @@ export function decodeArp(v: PacketView, errs: DecodeErrors, off: number, end: n
     return;
   }
   if (end - off < 28) {
-    v.truncated = true;
-    errs.count('arp.truncated');
+    countTruncated(v, errs, 'arp.truncated');
     return;
   }
   v.l3 = L3.ARP;

@@ -9,7 +9,7 @@
  * Counted: `ipnet.truncated`, `ipnet.bad_version` (a version other than 1),
  * `ipnet.unknown_family`.
  */
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import type { PacketView } from './view.js';
 
@@ -21,20 +21,17 @@ const SOLARIS_AF_INET6 = 26;
 export function decodeIpnet(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < IPNET_HEADER) {
-    v.truncated = true;
-    errs.count('ipnet.truncated');
+    countTruncated(v, errs, 'ipnet.truncated');
     return;
   }
   if (b[off] !== IPNET_VERSION) {
-    v.malformed = true;
-    errs.count('ipnet.bad_version');
+    countMalformed(v, errs, 'ipnet.bad_version');
     return;
   }
   const family = b[off + 1];
   if (family === SOLARIS_AF_INET) decodeIPv4(v, errs, off + IPNET_HEADER, end);
   else if (family === SOLARIS_AF_INET6) decodeIPv6(v, errs, off + IPNET_HEADER, end);
   else {
-    v.malformed = true;
-    errs.count('ipnet.unknown_family');
+    countMalformed(v, errs, 'ipnet.unknown_family');
   }
 }

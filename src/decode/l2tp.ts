@@ -14,7 +14,7 @@
  * UDP, not counted.
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodePppInTunnel } from './ppp.js';
 import type { PacketView } from './view.js';
 
@@ -35,21 +35,17 @@ export function decodeL2tp(v: PacketView, errs: DecodeErrors, off: number, end: 
   const hdr = 6 + (flags & L2TP_L ? 2 : 0) + (flags & L2TP_S ? 4 : 0) + (flags & L2TP_O ? 2 : 0);
   let msgEnd = end;
   if (flags & L2TP_L) {
-    if (end - off < 4) return truncated(v, errs);
+    if (end - off < 4) return countTruncated(v, errs, 'l2tp.truncated');
     const len = u16(b, off + 2);
     if (len < hdr || len > v.payloadWireLen) return;
     if (off + len < end) msgEnd = off + len;
   }
-  if (msgEnd - off < hdr) return truncated(v, errs);
+  if (msgEnd - off < hdr) return countTruncated(v, errs, 'l2tp.truncated');
   let p = off + hdr;
   if (flags & L2TP_O) {
     p += u16(b, p - 2);
-    if (p > msgEnd) return truncated(v, errs);
+    if (p > msgEnd) return countTruncated(v, errs, 'l2tp.truncated');
   }
   decodePppInTunnel(v, errs, p, msgEnd);
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('l2tp.truncated');
-}

@@ -9,7 +9,7 @@
  * function decodes its header and hands the payload to the next decoder.
  */
 import { mac48, u16, u16le, u32le } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
 import { decodeFddi } from './fddi.js';
 import { decodeFrameRelay } from './frame-relay.js';
@@ -161,7 +161,7 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
-      if (end - off < 4) return truncated(v, errs, 'null.truncated');
+      if (end - off < 4) return countTruncated(v, errs, 'null.truncated');
       // NULL stores the address family in the capturing host's byte order.
       let family: number;
       if (linkType === LINKTYPE_LOOP) family = u16(b, off + 2) | (u16(b, off) << 16);
@@ -172,14 +172,14 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     }
     case LINKTYPE_LINUX_SLL: {
-      if (end - off < 16) return truncated(v, errs, 'sll.truncated');
+      if (end - off < 16) return countTruncated(v, errs, 'sll.truncated');
       const halen = u16(b, off + 4);
       if (halen === 6) v.macSrc = mac48(b, off + 6);
       decodeEtherType(v, errs, u16(b, off + 14), off + 16, end, 0);
       return;
     }
     case LINKTYPE_LINUX_SLL2: {
-      if (end - off < 20) return truncated(v, errs, 'sll2.truncated');
+      if (end - off < 20) return countTruncated(v, errs, 'sll2.truncated');
       const halen = b[off + 11]!;
       if (halen === 6) v.macSrc = mac48(b, off + 12);
       decodeEtherType(v, errs, u16(b, off), off + 20, end, 0);
@@ -196,7 +196,7 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       decodePppFrame(v, errs, off + 1, end);
       return;
     case LINKTYPE_C_HDLC:
-      if (end - off < 4) return truncated(v, errs, 'chdlc.truncated');
+      if (end - off < 4) return countTruncated(v, errs, 'chdlc.truncated');
       decodeEtherType(v, errs, u16(b, off + 2), off + 4, end, 0);
       return;
     case LINKTYPE_IEEE802_11:
@@ -248,13 +248,8 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
   }
 }
 
-function truncated(v: PacketView, errs: DecodeErrors, reason: string): void {
-  v.truncated = true;
-  errs.count(reason);
-}
-
 export function decodeRawIp(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
-  if (off >= end) return truncated(v, errs, 'raw.truncated');
+  if (off >= end) return countTruncated(v, errs, 'raw.truncated');
   const ver = v.buf[off]! >> 4;
   if (ver === 4) decodeIPv4(v, errs, off, end);
   else if (ver === 6) decodeIPv6(v, errs, off, end);
@@ -262,7 +257,7 @@ export function decodeRawIp(v: PacketView, errs: DecodeErrors, off: number, end:
 }
 
 export function decodeEthernet(v: PacketView, errs: DecodeErrors, off: number, end: number, depth = 0): void {
-  if (end - off < 14) return truncated(v, errs, 'eth.truncated');
+  if (end - off < 14) return countTruncated(v, errs, 'eth.truncated');
   const b = v.buf;
   v.macDst = mac48(b, off);
   v.macSrc = mac48(b, off + 6);
@@ -290,7 +285,7 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
       return;
     }
     if (type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD) {
-      if (end - off < 4) return truncated(v, errs, 'vlan.truncated');
+      if (end - off < 4) return countTruncated(v, errs, 'vlan.truncated');
       const vid = u16(b, off) & 0x0fff;
       if (v.vlanOuter < 0) v.vlanOuter = vid;
       v.vlan = vid;
@@ -300,9 +295,9 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
     }
     if (type <= 1500) {
       // 802.3 length field: LLC follows; only SNAP carries an EtherType.
-      if (end - off < 3) return truncated(v, errs, 'llc.truncated');
+      if (end - off < 3) return countTruncated(v, errs, 'llc.truncated');
       if (b[off] === 0xaa && b[off + 1] === 0xaa && b[off + 2] === 0x03) {
-        if (end - off < 8) return truncated(v, errs, 'snap.truncated');
+        if (end - off < 8) return countTruncated(v, errs, 'snap.truncated');
         type = u16(b, off + 6);
         off += 8;
         continue;
@@ -324,7 +319,7 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
         return;
       case ETH_PBB: {
         // 802.1ah: 4-byte I-TAG, then the customer's Ethernet header.
-        if (end - off < 18) return truncated(v, errs, 'pbb.truncated');
+        if (end - off < 18) return countTruncated(v, errs, 'pbb.truncated');
         v.macDst = mac48(b, off + 4);
         v.macSrc = mac48(b, off + 10);
         type = u16(b, off + 16);
@@ -345,7 +340,7 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
         return;
       case ETH_VNTAG: {
         // Cisco VN-Tag: 4 bytes, then the real EtherType.
-        if (end - off < 6) return truncated(v, errs, 'vntag.truncated');
+        if (end - off < 6) return countTruncated(v, errs, 'vntag.truncated');
         type = u16(b, off + 4);
         off += 6;
         continue;
@@ -353,20 +348,20 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
       case ETH_ARISTA: {
         // Subtype, then a version word whose bits 4-7 give the timestamp's
         // format (1: 64-bit, 2: 48-bit); the original EtherType follows it.
-        if (end - off < 4) return truncated(v, errs, 'arista.truncated');
+        if (end - off < 4) return countTruncated(v, errs, 'arista.truncated');
         const format = (b[off + 3]! >> 4) & 0x0f;
         const tsLen = format === 1 ? 8 : format === 2 ? 6 : -1;
         if (u16(b, off) !== ARISTA_SUBTYPE_TIMESTAMP || tsLen < 0) {
           errs.count('arista.unknown_header');
           return;
         }
-        if (end - off < 4 + tsLen + 2) return truncated(v, errs, 'arista.truncated');
+        if (end - off < 4 + tsLen + 2) return countTruncated(v, errs, 'arista.truncated');
         type = u16(b, off + 4 + tsLen);
         off += 4 + tsLen + 2;
         continue;
       }
       case ETH_PPPOE_SESSION: {
-        if (end - off < 8) return truncated(v, errs, 'pppoe.truncated');
+        if (end - off < 8) return countTruncated(v, errs, 'pppoe.truncated');
         const version = pppIpVersion(u16(b, off + 6));
         if (version === 4) decodeIPv4(v, errs, off + 8, end);
         else if (version === 6) decodeIPv6(v, errs, off + 8, end);
@@ -385,7 +380,7 @@ export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number,
 export function decodeMpls(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   for (;;) {
-    if (end - off < 4) return truncated(v, errs, 'mpls.truncated');
+    if (end - off < 4) return countTruncated(v, errs, 'mpls.truncated');
     const bos = b[off + 2]! & 1;
     off += 4;
     if (bos) break;
@@ -396,7 +391,7 @@ export function decodeMpls(v: PacketView, errs: DecodeErrors, off: number, end: 
 /** Linux NFLOG: a 4-byte header, then TLVs in host byte order; type 9 holds the packet. */
 function decodeNflog(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < 4) return truncated(v, errs, 'nflog.truncated');
+  if (end - off < 4) return countTruncated(v, errs, 'nflog.truncated');
   const family = b[off]!;
   let p = off + 4;
   while (end - p >= 4) {

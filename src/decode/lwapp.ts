@@ -23,7 +23,7 @@
  * 0x88bb) and the older 802.3-in-UDP form (port 12220) are not read.
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeInnerIeee80211 } from './tunnel.js';
 import type { PacketView } from './view.js';
 
@@ -45,8 +45,7 @@ export function decodeLwapp(v: PacketView, errs: DecodeErrors, off: number, end:
     if (v.dstPort !== LWAPP_CONTROL_PORT || !isHeader(v, h, end, wire - AP_MAC)) return;
   }
   if (end - h < LWAPP_HEADER) {
-    v.truncated = true;
-    errs.count('lwapp.truncated');
+    countTruncated(v, errs, 'lwapp.truncated');
     return;
   }
   const flags = v.buf[h]!;

@@ -12,7 +12,7 @@
  * C) cannot be read: decoding stops, and that is no decode error.
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeEtherType } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -25,15 +25,14 @@ const ICV_LEN = 16;
 /** The SecTAG at `off` (just past the 0x88e5), then the clear frame's EtherType and payload. */
 export function decodeMacsec(v: PacketView, errs: DecodeErrors, off: number, end: number, depth: number): void {
   const b = v.buf;
-  if (end - off < 6) return truncated(v, errs);
+  if (end - off < 6) return countTruncated(v, errs, 'macsec.truncated');
   const tci = b[off]!;
   if (tci & TCI_VERSION) {
-    v.malformed = true;
-    errs.count('macsec.bad_version');
+    countMalformed(v, errs, 'macsec.bad_version');
     return;
   }
   const tag = tci & TCI_SC ? 14 : 6;
-  if (end - off < tag) return truncated(v, errs);
+  if (end - off < tag) return countTruncated(v, errs, 'macsec.truncated');
   if (tci & (TCI_E | TCI_C)) return; // encrypted or changed: nothing readable
   const p = off + tag;
   const sl = b[off + 1]! & 0x3f;
@@ -42,11 +41,7 @@ export function decodeMacsec(v: PacketView, errs: DecodeErrors, off: number, end
   let dataEnd: number;
   if (sl !== 0) dataEnd = p + sl < end ? p + sl : end;
   else dataEnd = v.capLen < v.origLen ? end : end - ICV_LEN;
-  if (dataEnd - p < 2) return truncated(v, errs);
+  if (dataEnd - p < 2) return countTruncated(v, errs, 'macsec.truncated');
   decodeEtherType(v, errs, u16(b, p), p + 2, dataEnd, depth);
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('macsec.truncated');
-}

@@ -6,7 +6,7 @@
  * 4-byte service path header and the metadata, then the packet it steers:
  * IPv4, IPv6, Ethernet or MPLS.
  */
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import { decodeMpls } from './link.js';
 import { enter, innerEthernet, NP_ETHERNET, NP_IPV4, NP_IPV6, NP_MPLS } from './tunnel.js';
@@ -24,19 +24,16 @@ export function decodeInnerNsh(v: PacketView, errs: DecodeErrors, off: number, e
   if (!enter(v, errs, end - off, NSH_MIN)) return;
   const b = v.buf;
   if (b[off]! >> 6 !== 0) {
-    v.malformed = true;
-    errs.count('nsh.bad_version');
+    countMalformed(v, errs, 'nsh.bad_version');
     return;
   }
   const len = (b[off + 1]! & 0x3f) * 4;
   if (len < NSH_MIN) {
-    v.malformed = true;
-    errs.count('nsh.bad_length');
+    countMalformed(v, errs, 'nsh.bad_length');
     return;
   }
   if (end - off < len) {
-    v.truncated = true;
-    errs.count('nsh.truncated');
+    countTruncated(v, errs, 'nsh.truncated');
     return;
   }
   const p = off + len;

@@ -9,7 +9,7 @@
  * address, not a packet anyone sent: it is not opened; neither is a
  * register whose inner packet is too short to hold an IP header.
  */
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeInnerIp, ipVersionAt } from './tunnel.js';
 import type { PacketView } from './view.js';
 
@@ -21,8 +21,7 @@ export function decodePim(v: PacketView, errs: DecodeErrors, off: number, end: n
   const b = v.buf;
   if (off >= end || b[off] !== PIM_V2_REGISTER) return;
   if (end - off < REGISTER_HEADER) {
-    v.truncated = true;
-    errs.count('pim.truncated');
+    countTruncated(v, errs, 'pim.truncated');
     return;
   }
   if (b[off + 4]! & REGISTER_NULL) return;

@@ -18,7 +18,7 @@
  * `pktap.unsupported_dlt`.
  */
 import { u32le } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeLinkAs, isKnownLinkType, LINKTYPE_PKTAP, LINKTYPE_USER2 } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -32,11 +32,10 @@ const TYPE_PACKET = 1;
 
 export function decodePktap(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < 12) return truncated(v, errs);
+  if (end - off < 12) return countTruncated(v, errs, 'pktap.truncated');
   const len = u32le(b, off + OFF_LENGTH);
   if (len < PKTAP_MIN_HEADER) {
-    v.malformed = true;
-    errs.count('pktap.bad_header_length');
+    countMalformed(v, errs, 'pktap.bad_header_length');
     return;
   }
   const type = u32le(b, off + OFF_TYPE_NEXT);
@@ -45,11 +44,10 @@ export function decodePktap(v: PacketView, errs: DecodeErrors, off: number, end:
     errs.count('pktap.unknown_record_type');
     return;
   }
-  if (end - off < len) return truncated(v, errs);
+  if (end - off < len) return countTruncated(v, errs, 'pktap.truncated');
   const dlt = u32le(b, off + OFF_DLT);
   if (dlt === LINKTYPE_PKTAP || dlt === LINKTYPE_USER2) {
-    v.malformed = true;
-    errs.count('pktap.nested');
+    countMalformed(v, errs, 'pktap.nested');
     return;
   }
   if (!isKnownLinkType(dlt)) {
@@ -59,7 +57,3 @@ export function decodePktap(v: PacketView, errs: DecodeErrors, off: number, end:
   decodeLinkAs(v, errs, dlt, off + len, end);
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('pktap.truncated');
-}

@@ -6,7 +6,7 @@
  * rest are left alone (not errors: they carry no packet to read).
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import { decodeMpls } from './link.js';
 import { decodeInnerIp, decodeInnerMpls } from './tunnel.js';
@@ -42,8 +42,7 @@ function decodePpp(v: PacketView, errs: DecodeErrors, off: number, end: number, 
   let p = off;
   if (end - p >= 2 && b[p] === 0xff && b[p + 1] === 0x03) p += 2;
   if (p >= end) {
-    v.truncated = true;
-    errs.count('ppp.truncated');
+    countTruncated(v, errs, 'ppp.truncated');
     return;
   }
   let proto: number;
@@ -52,8 +51,7 @@ function decodePpp(v: PacketView, errs: DecodeErrors, off: number, end: number, 
     p += 1;
   } else {
     if (end - p < 2) {
-      v.truncated = true;
-      errs.count('ppp.truncated');
+      countTruncated(v, errs, 'ppp.truncated');
       return;
     }
     proto = u16(b, p);

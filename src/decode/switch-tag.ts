@@ -15,7 +15,7 @@
  * Counted: `dsa.truncated`.
  */
 import { mac48, u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeEtherType } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -38,8 +38,7 @@ const MARVELL_TAGGED = 0x20;
 export function decodeSwitchTagged(v: PacketView, errs: DecodeErrors, off: number, end: number, tagBytes: number, marvellAt: number, prepend = 0): void {
   const start = off + prepend;
   if (end - start < 14 + tagBytes) {
-    v.truncated = true;
-    errs.count('dsa.truncated');
+    countTruncated(v, errs, 'dsa.truncated');
     return;
   }
   const b = v.buf;

@@ -14,7 +14,7 @@
  * LLC and SNAP reasons.
  */
 import { mac48 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeLlc } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -31,20 +31,19 @@ const RIF_LENGTH = 0x1f;
 const ROUTE_BIT_VALUE = 0x80 * 2 ** 40;
 
 export function decodeTokenRing(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
-  if (end - off < 2) return truncated(v, errs);
+  if (end - off < 2) return countTruncated(v, errs, 'tr.truncated');
   const b = v.buf;
   if ((b[off + OFF_FC]! & FC_FRAME_TYPE) !== FC_LLC) return;
-  if (end - off < TR_HEADER) return truncated(v, errs);
+  if (end - off < TR_HEADER) return countTruncated(v, errs, 'tr.truncated');
   let p = off + TR_HEADER;
   if (b[off + OFF_SRC]! & SRC_ROUTE_BIT) {
-    if (end - p < 1) return truncated(v, errs);
+    if (end - p < 1) return countTruncated(v, errs, 'tr.truncated');
     const rifLen = b[p]! & RIF_LENGTH;
     if (rifLen < 2 || rifLen & 1) {
-      v.malformed = true;
-      errs.count('tr.bad_rif_length');
+      countMalformed(v, errs, 'tr.bad_rif_length');
       return;
     }
-    if (end - p < rifLen) return truncated(v, errs);
+    if (end - p < rifLen) return countTruncated(v, errs, 'tr.truncated');
     p += rifLen;
   }
   v.macDst = mac48(b, off + OFF_DST);
@@ -53,7 +52,3 @@ export function decodeTokenRing(v: PacketView, errs: DecodeErrors, off: number, 
   decodeLlc(v, errs, p, end);
 }
 
-function truncated(v: PacketView, errs: DecodeErrors): void {
-  v.truncated = true;
-  errs.count('tr.truncated');
-}

@@ -5,7 +5,7 @@
  * (udp-tunnel.ts).
  */
 import { mac48, u16, u32 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countMalformed, type DecodeErrors } from './errors.js';
 import { decodePim } from './pim.js';
 import { decodeGre, decodeInnerEthernet, decodeInnerIp, decodeInnerMpls } from './tunnel.js';
 import { decodeUdpTunnel, UDP_TUNNEL_PORTS } from './udp-tunnel.js';
@@ -46,8 +46,7 @@ export function decodeTransport(v: PacketView, errs: DecodeErrors, proto: number
       v.tcpFlags = b[off + 13]!;
       v.tcpWindow = u16(b, off + 14);
       if (hlen < 20) {
-        v.malformed = true;
-        errs.count('tcp.bad_header_length');
+        countMalformed(v, errs, 'tcp.bad_header_length');
         return;
       }
       if (hlen > avail) {

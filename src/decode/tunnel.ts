@@ -12,7 +12,7 @@
  * and LWAPP have files of their own.
  */
 import { u16 } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
 import { decodeEthernet, decodeMpls } from './link.js';
 import { decodeInnerNsh } from './nsh.js';
@@ -66,13 +66,11 @@ export const NP_MPLS = 5;
  */
 export function enter(v: PacketView, errs: DecodeErrors, avail: number, need: number): boolean {
   if (avail < need) {
-    v.truncated = true;
-    errs.count('tunnel.inner_truncated');
+    countTruncated(v, errs, 'tunnel.inner_truncated');
     return false;
   }
   if (v.tunnelDepth >= MAX_TUNNEL_DEPTH) {
-    v.malformed = true;
-    errs.count('tunnel.too_deep');
+    countMalformed(v, errs, 'tunnel.too_deep');
     return false;
   }
   v.saveOuter(v.tunnelDepth);
@@ -138,8 +136,7 @@ export function decodeInnerMpls(v: PacketView, errs: DecodeErrors, off: number, 
 export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
   if (end - off < 4) {
-    v.truncated = true;
-    errs.count('gre.truncated');
+    countTruncated(v, errs, 'gre.truncated');
     return;
   }
   const flags = u16(b, off);
@@ -156,8 +153,7 @@ export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: n
   if (flags & GRE_KEY) p += 4;
   if (flags & GRE_SEQ) p += 4;
   if (p > end) {
-    v.truncated = true;
-    errs.count('gre.truncated');
+    countTruncated(v, errs, 'gre.truncated');
     return;
   }
   switch (proto) {
@@ -190,8 +186,7 @@ export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: n
         return;
       }
       if (end - p < 8) {
-        v.truncated = true;
-        errs.count('erspan.truncated');
+        countTruncated(v, errs, 'erspan.truncated');
         return;
       }
       // Type II: VLAN of the mirrored frame in the header when the tag was stripped (En = 01 or 10).
@@ -203,15 +198,13 @@ export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: n
     case ETH_ERSPAN3: {
       // ERSPAN type III: 12-byte header, 8 more when the platform sub-header flag (O) is set.
       if (end - p < 12) {
-        v.truncated = true;
-        errs.count('erspan.truncated');
+        countTruncated(v, errs, 'erspan.truncated');
         return;
       }
       const vlan = u16(b, p) & 0x0fff;
       const hdr = b[p + 11]! & 1 ? 20 : 12;
       if (end - p < hdr) {
-        v.truncated = true;
-        errs.count('erspan.truncated');
+        countTruncated(v, errs, 'erspan.truncated');
         return;
       }
       decodeInnerEthernet(v, errs, p + hdr, end, vlan);
@@ -231,14 +224,12 @@ export function decodeGre(v: PacketView, errs: DecodeErrors, off: number, end: n
 function decodeEnhancedGre(v: PacketView, errs: DecodeErrors, flags: number, proto: number, off: number, end: number): void {
   if (proto !== ETH_PPP) return; // nothing else is defined for version 1
   if (!(flags & GRE_KEY) || flags & (GRE_CSUM | GRE_ROUTING)) {
-    v.malformed = true;
-    errs.count('pptp.bad_gre_header');
+    countMalformed(v, errs, 'pptp.bad_gre_header');
     return;
   }
   const hdr = 8 + (flags & GRE_SEQ ? 4 : 0) + (flags & GRE_ACK ? 4 : 0);
   if (end - off < hdr) {
-    v.truncated = true;
-    errs.count('gre.truncated');
+    countTruncated(v, errs, 'gre.truncated');
     return;
   }
   const len = u16(v.buf, off + 4);
@@ -292,8 +283,7 @@ export function decodeGeneve(v: PacketView, errs: DecodeErrors, off: number, end
   if (b[off]! >> 6 !== 0) return; // only version 0 exists
   const hdr = 8 + (b[off]! & 0x3f) * 4;
   if (end - off < hdr) {
-    v.truncated = true;
-    errs.count('geneve.truncated');
+    countTruncated(v, errs, 'geneve.truncated');
     return;
   }
   const proto = u16(b, off + 2);

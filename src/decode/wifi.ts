@@ -38,7 +38,7 @@
  * `ppi.*`, `avs.*`, `prism.truncated`.
  */
 import { mac48, u16, u16le } from './bytes.js';
-import type { DecodeErrors } from './errors.js';
+import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeEtherType, decodeEthernet } from './link.js';
 import type { PacketView } from './view.js';
 
@@ -100,16 +100,6 @@ const OUI_BRIDGE_TUNNEL = 0x0000f8;
 /** Cisco's: its protocol ids (CDP 0x2000...) are read as the 802.3 path reads them. */
 const OUI_CISCO = 0x00000c;
 
-function truncated(v: PacketView, errs: DecodeErrors, reason: string): void {
-  v.truncated = true;
-  errs.count(reason);
-}
-
-function malformed(v: PacketView, errs: DecodeErrors, reason: string): void {
-  v.malformed = true;
-  errs.count(reason);
-}
-
 /**
  * One past the last byte of a frame that ends with a 4-byte FCS: the FCS is
  * the last 4 bytes of the frame on the air, which a snap length may have cut
@@ -130,27 +120,27 @@ function endBeforeFcs(v: PacketView, end: number): number {
  */
 export function decodeRadiotap(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < 8) return truncated(v, errs, 'radiotap.truncated');
-  if (b[off] !== 0) return malformed(v, errs, 'radiotap.bad_version');
+  if (end - off < 8) return countTruncated(v, errs, 'radiotap.truncated');
+  if (b[off] !== 0) return countMalformed(v, errs, 'radiotap.bad_version');
   const len = u16le(b, off + 2);
-  if (len < 8) return malformed(v, errs, 'radiotap.bad_length');
-  if (len > end - off) return truncated(v, errs, 'radiotap.truncated');
+  if (len < 8) return countMalformed(v, errs, 'radiotap.bad_length');
+  if (len > end - off) return countTruncated(v, errs, 'radiotap.truncated');
   const hdrEnd = off + len;
   const present0 = b[off + 4]!;
   // Skip the chained present words; fields start after the last.
   let p = off + 4;
   while (b[p + 3]! & RT_PRESENT_EXT) {
     p += 4;
-    if (hdrEnd - p < 4) return malformed(v, errs, 'radiotap.bad_length');
+    if (hdrEnd - p < 4) return countMalformed(v, errs, 'radiotap.bad_length');
   }
   p += 4;
   let flags = 0;
   if (present0 & RT_PRESENT_FLAGS) {
     if (present0 & RT_PRESENT_TSFT) p = off + ((p - off + 7) & ~7) + 8;
-    if (p >= hdrEnd) return malformed(v, errs, 'radiotap.bad_length');
+    if (p >= hdrEnd) return countMalformed(v, errs, 'radiotap.bad_length');
     flags = b[p]!;
   }
-  if (flags & RT_FLAG_BADFCS) return malformed(v, errs, 'wlan.bad_fcs');
+  if (flags & RT_FLAG_BADFCS) return countMalformed(v, errs, 'wlan.bad_fcs');
   decodeIeee80211(v, errs, hdrEnd, flags & RT_FLAG_FCS ? endBeforeFcs(v, end) : end, (flags & RT_FLAG_DATAPAD) !== 0);
 }
 
@@ -161,12 +151,12 @@ export function decodeRadiotap(v: PacketView, errs: DecodeErrors, off: number, e
  */
 export function decodePpi(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < PPI_HEADER_LEN) return truncated(v, errs, 'ppi.truncated');
-  if (b[off] !== 0) return malformed(v, errs, 'ppi.bad_version');
+  if (end - off < PPI_HEADER_LEN) return countTruncated(v, errs, 'ppi.truncated');
+  if (b[off] !== 0) return countMalformed(v, errs, 'ppi.bad_version');
   const aligned = (b[off + 1]! & PPI_FLAG_ALIGNED) !== 0;
   const len = u16le(b, off + 2);
-  if (len < PPI_HEADER_LEN) return malformed(v, errs, 'ppi.bad_length');
-  if (len > end - off) return truncated(v, errs, 'ppi.truncated');
+  if (len < PPI_HEADER_LEN) return countMalformed(v, errs, 'ppi.bad_length');
+  if (len > end - off) return countTruncated(v, errs, 'ppi.truncated');
   const hdrEnd = off + len;
   // The inner link type is a 32-bit number; only 1 and 105 are read (both below 2^16).
   const dlt = (b[off + 6]! | b[off + 7]!) !== 0 ? -1 : u16le(b, off + 4);
@@ -186,7 +176,7 @@ export function decodePpi(v: PacketView, errs: DecodeErrors, off: number, end: n
     }
     p += 4 + (aligned ? (dlen + 3) & ~3 : dlen);
   }
-  if (flags & PPI_COMMON_FLAG_BADFCS) return malformed(v, errs, 'wlan.bad_fcs');
+  if (flags & PPI_COMMON_FLAG_BADFCS) return countMalformed(v, errs, 'wlan.bad_fcs');
   decodeIeee80211(v, errs, hdrEnd, flags & PPI_COMMON_FLAG_FCS ? endBeforeFcs(v, end) : end, false);
 }
 
@@ -196,7 +186,7 @@ export function decodePpi(v: PacketView, errs: DecodeErrors, off: number, end: n
  */
 export function decodePrism(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   if (end - off >= 4 && isAvsCookie(v.buf, off)) return decodeAvs(v, errs, off, end);
-  if (end - off < PRISM_HEADER_LEN) return truncated(v, errs, 'prism.truncated');
+  if (end - off < PRISM_HEADER_LEN) return countTruncated(v, errs, 'prism.truncated');
   decodeIeee80211(v, errs, off + PRISM_HEADER_LEN, end, false);
 }
 
@@ -209,12 +199,12 @@ function isAvsCookie(b: Uint8Array, off: number): boolean {
 /** LINKTYPE_IEEE802_11_AVS (163): an AVS header (version cookie, then its length, big-endian), then 802.11. */
 export function decodeAvs(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < 8) return truncated(v, errs, 'avs.truncated');
-  if (!isAvsCookie(b, off)) return malformed(v, errs, 'avs.bad_version');
+  if (end - off < 8) return countTruncated(v, errs, 'avs.truncated');
+  if (!isAvsCookie(b, off)) return countMalformed(v, errs, 'avs.bad_version');
   // A 32-bit length; anything from 2^16 on is beyond any frame.
   const len = u16(b, off + 4) !== 0 ? -1 : u16(b, off + 6);
-  if (len < 0 || len > end - off) return truncated(v, errs, 'avs.truncated');
-  if (len < 8) return malformed(v, errs, 'avs.bad_length');
+  if (len < 0 || len > end - off) return countTruncated(v, errs, 'avs.truncated');
+  if (len < 8) return countMalformed(v, errs, 'avs.bad_length');
   decodeIeee80211(v, errs, off + len, end, false);
 }
 
@@ -223,7 +213,7 @@ export function decodeAvs(v: PacketView, errs: DecodeErrors, off: number, end: n
  * the radio header says the MAC header is padded to a multiple of 4 bytes.
  */
 export function decodeIeee80211(v: PacketView, errs: DecodeErrors, off: number, end: number, padded: boolean): void {
-  if (end - off < 2) return truncated(v, errs, 'wlan.truncated');
+  if (end - off < 2) return countTruncated(v, errs, 'wlan.truncated');
   decodeMacFrame(v, errs, off, end, padded, v.buf[off]!, v.buf[off + 1]!, true);
 }
 
@@ -259,7 +249,7 @@ export function decodeIeee80211(v: PacketView, errs: DecodeErrors, off: number, 
  */
 export function decodeTunnelledIeee80211(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
-  if (end - off < 2) return truncated(v, errs, 'wlan.truncated');
+  if (end - off < 2) return countTruncated(v, errs, 'wlan.truncated');
   const x = b[off]!;
   const y = b[off + 1]!;
   const swapped = (x & FC0_VERSION) !== 0 && (y & FC0_VERSION) === 0;
@@ -276,12 +266,12 @@ export function decodeTunnelledIeee80211(v: PacketView, errs: DecodeErrors, off:
  */
 function decodeMacFrame(v: PacketView, errs: DecodeErrors, off: number, end: number, padded: boolean, fc0: number, fc1: number, fragmentNumber: boolean): void {
   const b = v.buf;
-  if (fc0 & FC0_VERSION) return malformed(v, errs, 'wlan.bad_version');
+  if (fc0 & FC0_VERSION) return countMalformed(v, errs, 'wlan.bad_version');
   if ((fc0 & FC0_TYPE) >> 2 !== FC_TYPE_DATA) return; // management, control, extension: see above
   const subtype = fc0 >> 4;
   const ds = fc1 & (FC1_TO_DS | FC1_FROM_DS);
   let hdr = ds === (FC1_TO_DS | FC1_FROM_DS) ? HDR_LEN_4ADDR : HDR_LEN;
-  if (end - off < hdr) return truncated(v, errs, 'wlan.truncated');
+  if (end - off < hdr) return countTruncated(v, errs, 'wlan.truncated');
   // Address 1 at 4, 2 at 10, 3 at 16, 4 (WDS / mesh) at 24.
   switch (ds) {
     case 0: // within one BSS (or IBSS): A1 DA, A2 SA, A3 BSSID
@@ -305,7 +295,7 @@ function decodeMacFrame(v: PacketView, errs: DecodeErrors, off: number, end: num
   if (fc1 & FC1_PROTECTED) return;
   let amsdu = false;
   if (subtype & SUBTYPE_QOS) {
-    if (end - off < hdr + 2) return truncated(v, errs, 'wlan.truncated');
+    if (end - off < hdr + 2) return countTruncated(v, errs, 'wlan.truncated');
     amsdu = (b[off + hdr]! & QOS_AMSDU) !== 0;
     hdr += fc1 & FC1_ORDER ? 6 : 2;
   }
@@ -313,10 +303,10 @@ function decodeMacFrame(v: PacketView, errs: DecodeErrors, off: number, end: num
   // Sequence Control at 22: fragment number in its low 4 bits (little-endian).
   if ((fc1 & FC1_MORE_FRAGMENTS) !== 0 || (fragmentNumber && (b[off + 22]! & 0x0f) !== 0)) return;
   let p = off + hdr;
-  if (p > end) return truncated(v, errs, 'wlan.truncated');
+  if (p > end) return countTruncated(v, errs, 'wlan.truncated');
   if (amsdu) {
     // First A-MSDU subframe: DA, SA, length (big-endian), then its MSDU.
-    if (end - p < AMSDU_SUBFRAME_HEADER) return truncated(v, errs, 'wlan.truncated');
+    if (end - p < AMSDU_SUBFRAME_HEADER) return countTruncated(v, errs, 'wlan.truncated');
     v.macDst = mac48(b, p);
     v.macSrc = mac48(b, p + 6);
     const msduEnd = p + AMSDU_SUBFRAME_HEADER + u16(b, p + 12);
@@ -332,12 +322,12 @@ function decodeLlc(v: PacketView, errs: DecodeErrors, off: number, end: number):
   const n = end - off;
   if (n === 0) {
     // An empty body: legal when the frame is whole, a cut frame otherwise.
-    if (v.capLen < v.origLen) truncated(v, errs, 'wlan.truncated');
+    if (v.capLen < v.origLen) countTruncated(v, errs, 'wlan.truncated');
     return;
   }
-  if (n < 3) return truncated(v, errs, 'llc.truncated');
+  if (n < 3) return countTruncated(v, errs, 'llc.truncated');
   if (b[off] !== 0xaa || b[off + 1] !== 0xaa || b[off + 2] !== 0x03) return; // not SNAP: STP, NetBEUI, ...
-  if (n < SNAP_LEN) return truncated(v, errs, 'snap.truncated');
+  if (n < SNAP_LEN) return countTruncated(v, errs, 'snap.truncated');
   const oui = (b[off + 3]! << 16) | (b[off + 4]! << 8) | b[off + 5]!;
   if (oui !== OUI_RFC1042 && oui !== OUI_BRIDGE_TUNNEL && oui !== OUI_CISCO) return;
   decodeEtherType(v, errs, u16(b, off + 6), off + SNAP_LEN, end, 0);
