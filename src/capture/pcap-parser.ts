@@ -123,12 +123,20 @@ export abstract class CaptureParser {
 
 const MAGIC_US = 0xa1b2c3d4;
 const MAGIC_NS = 0xa1b23c4d;
+/**
+ * Alexey Kuznetsov's "modified" pcap (old Red Hat and SuSE tcpdump): microsecond
+ * timestamps, and each record header followed by 8 more bytes (interface
+ * index 4, protocol 2, packet type 1, padding 1), which libpcap skips.
+ */
+const MAGIC_KUZNETSOV = 0xa1b2cd34;
+const RECORD_HEADER = 16;
+const KUZNETSOV_RECORD_HEADER = 24;
+
+const isMagic = (m: number): boolean => m === MAGIC_US || m === MAGIC_NS || m === MAGIC_KUZNETSOV;
 
 /** True when the four bytes at buf[off] are a classic pcap magic (either order). */
 export function isPcapMagic(buf: Buffer, off: number): boolean {
-  const le = buf.readUInt32LE(off);
-  const be = buf.readUInt32BE(off);
-  return le === MAGIC_US || le === MAGIC_NS || be === MAGIC_US || be === MAGIC_NS;
+  return isMagic(buf.readUInt32LE(off)) || isMagic(buf.readUInt32BE(off));
 }
 
 export class PcapParser extends CaptureParser {
@@ -140,6 +148,8 @@ export class PcapParser extends CaptureParser {
   /** FCS length in bytes announced by the header (0 when not announced). */
   fcsLength = 0;
   snaplen = 0;
+  /** Bytes before each record's data: 16, or 24 in a Kuznetsov file. */
+  recordHeader = RECORD_HEADER;
   versionMajor = 2;
   versionMinor = 4;
   private haveHeader = false;
@@ -179,13 +189,14 @@ export class PcapParser extends CaptureParser {
     const ns = this.nanosecond;
     const maxCap = this.maxCapLen;
     const limit = this.limit;
+    const hdr = this.recordHeader;
     frame.buf = buf;
     frame.linkType = this.linkType;
     frame.ifIndex = 0;
     let n = this.packets;
     for (;;) {
-      if (end - p < 16) {
-        this.need = 16;
+      if (end - p < hdr) {
+        this.need = hdr;
         break;
       }
       let sec: number, frac: number, cap: number, orig: number;
@@ -217,17 +228,17 @@ export class PcapParser extends CaptureParser {
       }
       // Captured longer than the wire length: libpcap and Wireshark read on, and so do we.
       if (cap > orig) orig = cap;
-      if (end - p - 16 < cap) {
-        this.need = 16 + cap;
+      if (end - p - hdr < cap) {
+        this.need = hdr + cap;
         break;
       }
-      frame.off = p + 16;
+      frame.off = p + hdr;
       frame.capLen = cap;
       frame.origLen = orig;
       frame.tsUs = ns ? sec * 1e6 + Math.floor(frac / 1000) : sec * 1e6 + frac;
       frame.index = ++n;
       frame.fileOffset = base + p;
-      p += 16 + cap;
+      p += hdr + cap;
       if (n === 1) this.noteLinkType(this.linkType);
       if (sink(frame) === false || n >= limit) {
         this.done = true;
@@ -246,12 +257,14 @@ export class PcapParser extends CaptureParser {
   private readHeader(buf: Buffer, p: number): boolean {
     const mle = buf.readUInt32LE(p);
     const mbe = buf.readUInt32BE(p);
-    if (mle === MAGIC_US || mle === MAGIC_NS) {
+    if (isMagic(mle)) {
       this.littleEndian = true;
       this.nanosecond = mle === MAGIC_NS;
-    } else if (mbe === MAGIC_US || mbe === MAGIC_NS) {
+      if (mle === MAGIC_KUZNETSOV) this.recordHeader = KUZNETSOV_RECORD_HEADER;
+    } else if (isMagic(mbe)) {
       this.littleEndian = false;
       this.nanosecond = mbe === MAGIC_NS;
+      if (mbe === MAGIC_KUZNETSOV) this.recordHeader = KUZNETSOV_RECORD_HEADER;
     } else {
       this.failOpen('not-a-capture', 'not a pcap file (bad magic number)');
       return false;

@@ -160,7 +160,6 @@ function describeUnknown(buf: Buffer, len: number): string {
   const convert = 'convert it to pcap or pcapng first, e.g. with "editcap -F pcapng IN OUT"';
   if (ascii.startsWith('snoop')) return `this is a Sun snoop capture, not pcap or pcapng: ${convert}`;
   if (ascii.startsWith('GMBU') || ascii.startsWith('RTSS')) return `this is a Microsoft Network Monitor capture, not pcap or pcapng: ${convert}`;
-  if (be === 0xa1b2cd34 || be === 0x34cdb2a1) return `this is a "modified" (Kuznetsov) pcap file, not supported: ${convert}`;
   if (ascii.startsWith('XCP\0')) return `this is a NetXRay/Sniffer capture, not pcap or pcapng: ${convert}`;
   if (ascii.startsWith('BZh')) return `the file is bzip2-compressed: decompress it first (bunzip2) (${first})`;
   if (be === 0xfd377a58) return `the file is xz-compressed: decompress it first (unxz) (${first})`;

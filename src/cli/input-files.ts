@@ -8,6 +8,7 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { InputError } from './errors.js';
+import { isPcapMagic } from '../capture/pcap-parser.js';
 
 const GLOB_CHARS = /[*?[]/;
 
@@ -45,15 +46,14 @@ function isDirectory(p: string): boolean {
   }
 }
 
-/** pcap (both byte orders, µs and ns), pcapng, gzip. */
+/** pcap (both byte orders, µs and ns, Kuznetsov's), pcapng, gzip. */
 function looksLikeCapture(path: string): boolean {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
     const b = Buffer.alloc(4);
     if (readSync(fd, b, 0, 4, 0) < 4) return false;
-    const m = b.readUInt32BE(0);
-    return m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === 0x0a0d0d0a || (b[0] === 0x1f && b[1] === 0x8b);
+    return isPcapMagic(b, 0) || b.readUInt32BE(0) === 0x0a0d0d0a || (b[0] === 0x1f && b[1] === 0x8b);
   } catch {
     return false;
   } finally {

@@ -70,6 +70,18 @@ function pcapFile(o: { le: boolean; ns?: boolean; linkType?: number; snaplen?: n
   return w.done();
 }
 
+/** Kuznetsov's "modified" pcap: its own magic, and 8 bytes (ifindex, protocol, packet type, pad) after each record header. */
+function kuznetsovFile(le: boolean, recs: Rec[]): Buffer {
+  const w = new W(le);
+  w.u32(0xa1b2cd34).u16(2).u16(4).u32(0).u32(0).u32(262144).u32(1);
+  for (const r of recs) {
+    w.u32(r.sec).u32(r.frac).u32(r.data.length).u32(r.orig ?? r.data.length);
+    w.u32(2).u16(0x0800).u16(0x0400); // ifindex 2, IPv4, PACKET_OUTGOING
+    w.bytes(r.data);
+  }
+  return w.done();
+}
+
 function block(le: boolean, type: number, body: Buffer): Buffer {
   const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
   const len = padded.length + 12;
@@ -209,6 +221,21 @@ for (const le of [true, false]) {
     const { info, frames } = await readFile(file);
     assert.equal(info.packets, 3);
     assert.equal(frames.map((f) => f.tsUs), [1700000000123456, 1700000000000000, 1700000000999999]);
+  });
+}
+
+for (const le of [true, false]) {
+  test(`pcap, Kuznetsov's modified format, ${le ? 'little' : 'big'} endian: the 8 extra bytes of each record header are skipped`, async () => {
+    const file = kuznetsovFile(le, recs3);
+    for (const { info, frames } of [await readFile(file), await readChunks([file.subarray(0, 30), file.subarray(30, 61), file.subarray(61)])]) {
+      assert.equal(info.format, 'pcap');
+      assert.equal(info.problems, []);
+      assert.equal(info.packets, 3);
+      assert.equal(frames.map((f) => f.tsUs), [1700000000123456, 1700000001999999, 4000000000000000]);
+      assert.equal(frames.map((f) => f.origLen), [60, 1514, 73]);
+      assert.equal(frames.map((f) => f.fileOffset), [24, 24 + 24 + 60, 24 + 24 + 60 + 24 + 1]);
+      assert.equal(frames.map((f) => f.hex), recs3.map((r) => r.data.toString('hex')));
+    }
   });
 }
 
