@@ -4,10 +4,13 @@
  * SLL and SLL2, BSD NULL/LOOP, raw IP, NFLOG, PPP (ppp.ts), Cisco HDLC,
  * 802.11 alone or behind a radiotap, PPI, Prism or AVS header (wifi.ts),
  * Apple's PKTAP (pktap.ts), FDDI (fddi.ts), Token Ring (token-ring.ts),
- * Solaris ipnet (ipnet.ts), switch-tagged Ethernet (switch-tag.ts) and Frame
- * Relay (frame-relay.ts). Each
+ * Solaris ipnet (ipnet.ts), switch-tagged Ethernet (switch-tag.ts), Frame
+ * Relay (frame-relay.ts), ARCNET (arcnet.ts), SLIP (slip.ts) and ATM with
+ * RFC 1483 LLC encapsulation (atm.ts). Each
  * function decodes its header and hands the payload to the next decoder.
  */
+import { decodeArcnet } from './arcnet.js';
+import { decodeAtmRfc1483 } from './atm.js';
 import { mac48, u16, u16le, u32le } from './bytes.js';
 import { countTruncated, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6, decodeArp } from './ip.js';
@@ -18,6 +21,7 @@ import { decodeIpnet } from './ipnet.js';
 import { decodeInnerNsh } from './nsh.js';
 import { decodePktap } from './pktap.js';
 import { decodePppFrame, pppIpVersion } from './ppp.js';
+import { decodeSlip } from './slip.js';
 import { BRCM_PREPEND_BYTES, decodeSwitchTagged, DSA_TAG_BYTES, EDSA_DSA_AT, EDSA_TAG_BYTES } from './switch-tag.js';
 import { decodeTokenRing } from './token-ring.js';
 import { L3, type PacketView } from './view.js';
@@ -70,6 +74,13 @@ export const LINKTYPE_DSA_TAG_BRCM = 281;
 export const LINKTYPE_DSA_TAG_BRCM_PREPEND = 282;
 /** Frame Relay: a Q.922 address, then RFC 2427 or Cisco encapsulation (frame-relay.ts). */
 export const LINKTYPE_FRELAY = 107;
+/** ARCNET as BSD and Linux capture it (arcnet.ts). */
+export const LINKTYPE_ARCNET_BSD = 7;
+export const LINKTYPE_ARCNET_LINUX = 129;
+/** SLIP: a 16-byte pseudo-header, then IP (slip.ts). */
+export const LINKTYPE_SLIP = 8;
+/** ATM AAL5 payloads with RFC 1483 LLC encapsulation (atm.ts). */
+export const LINKTYPE_ATM_RFC1483 = 100;
 
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
@@ -124,6 +135,10 @@ export function isKnownLinkType(linkType: number): boolean {
     case LINKTYPE_DSA_TAG_BRCM:
     case LINKTYPE_DSA_TAG_BRCM_PREPEND:
     case LINKTYPE_FRELAY:
+    case LINKTYPE_ARCNET_BSD:
+    case LINKTYPE_ARCNET_LINUX:
+    case LINKTYPE_SLIP:
+    case LINKTYPE_ATM_RFC1483:
       return true;
     default:
       return false;
@@ -241,6 +256,16 @@ export function decodeLinkAs(v: PacketView, errs: DecodeErrors, linkType: number
       return;
     case LINKTYPE_FRELAY:
       decodeFrameRelay(v, errs, off, end);
+      return;
+    case LINKTYPE_ARCNET_BSD:
+    case LINKTYPE_ARCNET_LINUX:
+      decodeArcnet(v, errs, off, end, linkType === LINKTYPE_ARCNET_LINUX);
+      return;
+    case LINKTYPE_SLIP:
+      decodeSlip(v, errs, off, end);
+      return;
+    case LINKTYPE_ATM_RFC1483:
+      decodeAtmRfc1483(v, errs, off, end);
       return;
     default:
       errs.count('link.unsupported_type');

@@ -24,8 +24,8 @@ import { analyzeIfCapture } from '../helpers/analyze.js';
 import { haveShared, haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 import { captureFiles } from '../helpers/real-captures.js';
 
-/** 802.11 alone (105) and behind a radiotap (127), PPI (192), Prism (119) or AVS (163) header among them; PKTAP (258, and USER2 149 as tshark reads it), FDDI (10), Token Ring (6), Solaris ipnet (226), Frame Relay (107). */
-const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9, 50, 204, 104, 105, 127, 192, 119, 163, 258, 149, 10, 6, 226, 107]);
+/** 802.11 alone (105) and behind a radiotap (127), PPI (192), Prism (119) or AVS (163) header among them; PKTAP (258, and USER2 149 as tshark reads it), FDDI (10), Token Ring (6), Solaris ipnet (226), Frame Relay (107), ARCNET (7, 129), ATM with RFC 1483 LLC (100). SLIP (8) is not here: tshark 4.0 shows its packets as data (test/decode/slip.test.ts compares them with tcpdump). */
+const DIRECT_LINK_TYPES = new Set([1, 113, 276, 101, 12, 14, 228, 229, 0, 108, 9, 50, 204, 104, 105, 127, 192, 119, 163, 258, 149, 10, 6, 226, 107, 7, 129, 100]);
 /**
  * Layers that carry an IP packet the engine deliberately does not look into
  * ('lisp' is LISP's control plane, whose encapsulated control messages hold
