@@ -3,8 +3,8 @@ import * as B from './builder.js';
 
 export interface DhcpBuild {
   op: 1 | 2;
-  /** Option 53 message type (1 DISCOVER, 3 REQUEST, 5 ACK...). */
-  type: number;
+  /** Option 53 message type (1 DISCOVER, 3 REQUEST, 5 ACK...); null for plain BOOTP (no option 53). */
+  type: number | null;
   mac: string;
   xid?: number;
   ciaddr?: string;
@@ -30,7 +30,8 @@ export function dhcpPayload(o: DhcpBuild): Buffer {
   Buffer.from(ip(o.ciaddr ?? '0.0.0.0')).copy(fixed, 12);
   Buffer.from(ip(o.yiaddr ?? '0.0.0.0')).copy(fixed, 16);
   Buffer.from(B.parseMac(o.mac)).copy(fixed, 28);
-  const opts: number[] = [99, 130, 83, 99, 53, 1, o.type];
+  const opts: number[] = [99, 130, 83, 99];
+  if (o.type !== null) opts.push(53, 1, o.type);
   const add = (code: number, v: number[]) => opts.push(code, v.length, ...v);
   if (o.hostname) add(12, [...Buffer.from(o.hostname, 'latin1')]);
   if (o.vendorClass) add(60, [...Buffer.from(o.vendorClass, 'latin1')]);

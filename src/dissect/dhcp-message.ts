@@ -274,7 +274,10 @@ const MSG_ACK = 5;
  * Client messages describe the client (the chaddr's device): host name
  * (option 12), FQDN (81), vendor class (60), parameter request list (55, the
  * fingerprint) and client id (61). A server's ACK binds the assigned address
- * to that MAC with its lease. Everything is tied to the MAC, not the address.
+ * to that MAC with its lease, and so does a plain BOOTP reply (no option 53:
+ * RFC 951's BOOTREPLY, as Rockwell's and other industrial BOOTP servers send
+ * to PLCs, whose name often comes only in it). Everything is tied to the MAC,
+ * not the address.
  */
 export const dhcpDissector: Dissector = {
   id: 'dhcp',
@@ -298,7 +301,7 @@ export const dhcpDissector: Dissector = {
       if (m.clientId) ctx.about(ip, mac, 'client_id', m.clientId, undefined, 'dhcp', true);
     } else if (m.op === 2) {
       ctx.src('role', 'dhcp-server');
-      if (m.messageType === MSG_ACK && m.yiaddr !== 0) {
+      if ((m.messageType === MSG_ACK || m.messageType === null) && m.yiaddr !== 0) {
         const ip = ip4ToString(m.yiaddr);
         const server = m.serverId !== null ? ip4ToString(m.serverId) : null;
         ctx.about(ip, mac, 'dhcp_lease', ip, { lease_seconds: m.leaseSeconds, server }, 'dhcp', true);

@@ -2,7 +2,9 @@
  * Turns the per-address and per-MAC evidence into assets (SPEC §4), once, at
  * report time. Identity is the MAC when the MAC is the host's own (bound by
  * ARP/ND, or the only MAC the address ever sent from, and not a router's),
- * else the IP.
+ * else the IP. When the two disagree (ARP/ND says one MAC, every IP packet
+ * from the address came from another, which is no router) the packets win:
+ * that is what ARP spoofing looks like, and the conflict is reported.
  */
 import { ip4ToString, ip6ToString, isGroupMac, macToString } from './addr-format.js';
 import type { HostRecord, HostTable, MacRecord } from './hosts.js';
@@ -36,6 +38,16 @@ export interface AssetDraft {
   sortKey: string;
 }
 
+/** An address claimed in ARP/ND by one MAC while all its IP packets came from another. */
+export interface AddressConflict {
+  ip: string;
+  /** The MAC that claimed the address (ARP or neighbour discovery). */
+  claimedBy: number;
+  claimedHow: string;
+  /** The MAC every IP packet from the address came from: its owner in the inventory. */
+  sentFrom: number;
+}
+
 /** More distinct internal IPv4 sources than this behind one MAC (not bound to it) marks a router. */
 const ROUTER_SOURCES = 2;
 
@@ -62,7 +74,12 @@ const NO_SOURCES: ReadonlySet<number> = new Set();
  * LLDP/CDP speakers); such a MAC becomes an asset even when it never used an
  * inventoried address. `routersOut` receives the MACs found to forward for others.
  */
-export function buildAssets(table: HostTable, describedMacs?: Map<number, { first: number; last: number }>, routersOut?: Set<number>): AssetDraft[] {
+export function buildAssets(
+  table: HostTable,
+  describedMacs?: Map<number, { first: number; last: number }>,
+  routersOut?: Set<number>,
+  conflictsOut?: AddressConflict[],
+): AssetDraft[] {
   // Which MACs forward traffic for others.
   const routers = routersOut ?? new Set<number>();
   for (const m of table.macRecords()) {
@@ -85,12 +102,14 @@ export function buildAssets(table: HostTable, describedMacs?: Map<number, { firs
     if (!h.sent) continue; // only addressed, never heard from: no evidence it exists
     let owner = -1;
     let how = '';
-    if (h.boundMac >= 0) {
+    const onlySource = h.macs.length === 1 && !h.macOverflow && (!routers.has(h.macs[0]!) || isLinkLocal6(h)) ? h.macs[0]! : -1;
+    if (h.boundMac >= 0 && (onlySource < 0 || onlySource === h.boundMac)) {
       owner = h.boundMac;
       how = h.boundBy;
-    } else if (h.macs.length === 1 && !h.macOverflow && (!routers.has(h.macs[0]!) || isLinkLocal6(h))) {
-      owner = h.macs[0]!;
+    } else if (onlySource >= 0) {
+      owner = onlySource;
       how = 'source-mac';
+      if (h.boundMac >= 0) conflictsOut?.push({ ip: ipOf(h).ip, claimedBy: h.boundMac, claimedHow: h.boundBy, sentFrom: onlySource });
     }
     if (owner >= 0) {
       let list = byMac.get(owner);

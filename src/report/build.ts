@@ -11,11 +11,11 @@ import type { ConfigWarning } from '../config/types.js';
 import { emptyTotals, summariseTraffic, totalsRecord, type TrafficSummary } from './traffic.js';
 import { TrafficSpill } from './traffic-spill.js';
 import { rowGroups, type RowGroup } from './interval-rows.js';
-import { buildAssets, type AssetDraft } from '../inventory/assets.js';
+import { buildAssets, type AddressConflict, type AssetDraft } from '../inventory/assets.js';
 import type { Observation } from '../inventory/observations.js';
 import { profile, type Profile } from '../inventory/profile.js';
 import { AddrClass } from '../config/classify.js';
-import { parseIpWords } from '../inventory/addr-format.js';
+import { macToString, parseIpWords } from '../inventory/addr-format.js';
 import { macVendor } from '../inventory/oui.js';
 import { linkTypeName } from './link-types.js';
 import { isoUs, isoUsRepeated } from './time.js';
@@ -65,7 +65,8 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     }
   }
   const routers = new Set<number>();
-  const drafts = buildAssets(engine.hosts, described, routers).filter((a) => a.macNumber < 0 || !engine.isExcludedMac(a.macNumber));
+  const conflicts: AddressConflict[] = [];
+  const drafts = buildAssets(engine.hosts, described, routers, conflicts).filter((a) => a.macNumber < 0 || !engine.isExcludedMac(a.macNumber));
 
   // Applications each asset used, as client or server, from the flow rows.
   const assetOfIp = new Map<string, number>();
@@ -225,7 +226,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     assets,
     flows: [],
     traffic: [],
-    warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine), ...natWarnings(drafts, profiles)],
+    warnings: [...configWarnings(opts.configWarnings ?? []), ...buildWarnings(engine), ...natWarnings(drafts, profiles), ...conflictWarnings(conflicts)],
   };
   if (!opts.deterministic) report.generated_at = isoUs((opts.now ?? new Date()).getTime() * 1000);
   const close = (): void => trafficSpill?.close();
@@ -404,6 +405,33 @@ function natWarnings(drafts: AssetDraft[], profiles: Profile[]): { [k: string]: 
       count: hits.length,
       addresses: hits.map((x) => x.a.ips[0]?.ip ?? x.a.id),
       evidence: hits.map((x) => ({ asset: x.a.id, reasons: x.p.natEvidence })),
+    },
+  ];
+}
+
+/**
+ * Addresses claimed in ARP/ND by a MAC that never sent IP from them, while
+ * another MAC sent all their packets: ARP spoofing (a man in the middle
+ * answering for others), or a stale proxy. The inventory follows the packets.
+ */
+function conflictWarnings(conflicts: AddressConflict[]): { [k: string]: Json }[] {
+  if (conflicts.length === 0) return [];
+  const how = (c: AddressConflict) => (c.claimedHow === 'icmpv6-nd' ? 'neighbour discovery' : 'ARP');
+  const claimants = [...new Set(conflicts.map((c) => macToString(c.claimedBy)))];
+  return [
+    {
+      code: 'address-conflict',
+      message: `${conflicts.length} address(es) were claimed in ARP or neighbour discovery by a MAC that never sent IP from them, while another MAC sent all their packets (ARP spoofing, a man in the middle?): ${conflicts
+        .slice(0, 4)
+        .map((c) => `${c.ip} claimed by ${macToString(c.claimedBy)}, used by ${macToString(c.sentFrom)}`)
+        .join('; ')}; the inventory follows the packets`,
+      count: conflicts.length,
+      addresses: conflicts.map((c) => c.ip),
+      evidence: conflicts.map((c) => ({
+        asset: `mac:${macToString(c.sentFrom)}`,
+        reasons: [`${c.ip} claimed in ${how(c)} by ${macToString(c.claimedBy)}`, `IP packets from ${c.ip} came from ${macToString(c.sentFrom)} only`],
+      })),
+      claimed_by: claimants,
     },
   ];
 }

@@ -89,6 +89,24 @@ test('DHCP and User-Agent profile the device behind a MAC; a reused address does
   assert.is(web.os.name.includes('Ubuntu'), true);
 });
 
+test('a plain BOOTP reply (no option 53), as industrial BOOTP servers send, binds its address and names the client like an ACK', () => {
+  const PLC = '00:00:bc:3e:eb:e4';
+  const { report } = feed([
+    { ts: T0, data: dhcpFrame({ op: 1, type: null, mac: PLC }) },
+    { ts: T0 + 1000, data: dhcpFrame({ op: 2, type: null, mac: PLC, yiaddr: '192.168.10.120', hostname: 'ConLgxEIP', serverIp: '192.168.10.105' }) },
+    { ts: T0 + 2000, data: B.udpPacket({ srcMac: PLC, dstMac: MAC_WEB, src: '192.168.10.120', dst: '192.168.10.105', sport: 2222, dport: 2222, payload: 'x' }) },
+  ]);
+  const plc = asset(report, `mac:${PLC}`)!;
+  assert.ok(plc, 'the PLC is an asset');
+  assert.ok(plc.hostnames.includes('conlgxeip'), `hostnames ${JSON.stringify(plc.hostnames)}`);
+  assert.is(plc.ip_assignment, 'dhcp');
+  assert.is(plc.dhcp.address, '192.168.10.120');
+  assert.is(plc.dhcp.lease_seconds, null, 'BOOTP has no lease time');
+  // A DHCP OFFER is not a binding: only the ACK (or a BOOTP reply) is.
+  const offer = feed([{ ts: T0, data: dhcpFrame({ op: 2, type: 2, mac: PLC, yiaddr: '192.168.10.121', hostname: 'Offered' }) }]).report;
+  assert.is(asset(offer, `mac:${PLC}`)?.dhcp ?? null, null);
+});
+
 test('HTTP on an unregistered port is recognised by its payload; a request split over segments is reassembled', () => {
   const ua = 'curl/8.4.0 ' + 'x'.repeat(120);
   const frames = session({ client: '192.168.1.30', server: '192.168.1.20', sport: 9999, start: T0, request: http('odd.example.org', ua), mss: 40, clientSynOptions: [{ kind: 'mss', value: 40 }] });

@@ -1,6 +1,7 @@
 /**
  * Differential test of asset profiling against tshark on the real captures
- * in ../shared/captures/zeek (SPEC §4, issue 4): every DHCP host name,
+ * in ../shared/captures/zeek, or in the folders named in NPS_PROFILE_DIRS,
+ * comma-separated (`NPS_PROFILE_DIRS=ics,tcpdump`) (SPEC §4, issue 4): every DHCP host name,
  * NetBIOS name, TLS SNI (per client), HTTP User-Agent (per client) and Server
  * (per server), SSH banner, LLDP/CDP system name and TCP server port that
  * tshark shows for an address must appear on the asset that address (or MAC)
@@ -26,7 +27,7 @@ const execFileP = promisify(execFile);
 const FILTER =
   'dhcp.option.hostname or nbns or browser.server or tls.handshake.extensions_server_name or http.user_agent or http.server or ssh.protocol or lldp.tlv.system.name or cdp.deviceid or (tcp.flags.syn==1 and tcp.flags.ack==1)';
 const FIELDS = [
-  'ip.src', 'ipv6.src', 'eth.src', 'dhcp.option.hostname', 'dhcp.hw.mac_addr', 'nbns.flags.opcode', 'nbns.flags.response', 'nbns.name', 'nbns.addr',
+  'ip.src', 'ipv6.src', 'eth.src', 'dhcp.option.hostname', 'dhcp.hw.mac_addr', 'nbns.flags.opcode', 'nbns.flags.response', 'nbns.name', 'nbns.addr', 'nbns.nb_flags.group',
   'browser.server', 'browser.command', 'tls.handshake.extensions_server_name', 'http.user_agent', 'http.server', 'ssh.protocol', 'lldp.tlv.system.name', 'cdp.deviceid',
   'tcp.srcport', 'tcp.flags.syn', 'tcp.flags.ack', 'ip.dst', 'ipv6.dst', 'tcp.dstport', 'frame.protocols',
 ];
@@ -86,11 +87,13 @@ async function expectations(file: string): Promise<Expect[]> {
     const ip = f('ip.src').at(-1) ?? f('ipv6.src').at(-1) ?? null;
     const mac = f('eth.src').at(-1) ?? null;
     for (const h of f('dhcp.option.hostname')) list.push({ category: 'dhcp hostname', ip: null, mac: f('dhcp.hw.mac_addr')[0] ?? mac, value: h });
-    // NBNS registrations (opcode 5) and positive answers: name → address.
+    // NBNS registrations (opcode 5) and positive answers: name → address;
+    // not group names (the workgroup or domain registered by each member).
     const op = f('nbns.flags.opcode')[0];
     const names = f('nbns.name');
     const addrs = f('nbns.addr');
-    if ((op === '5' || op === '8') && names.length && addrs.length) {
+    const group = f('nbns.nb_flags.group')[0] === '1' || f('nbns.nb_flags.group')[0] === 'True';
+    if ((op === '5' || op === '8') && names.length && addrs.length && !group) {
       for (const n of names) {
         const m = /^(.*)<(00|20)>$/.exec(n);
         if (m) list.push({ category: 'netbios name', ip: addrs[0]!, mac: null, value: m[1]!.trim() });
@@ -120,11 +123,11 @@ if (!haveShared()) {
   skip('tshark is not installed');
 } else {
   test('every name, banner and port tshark shows lands on the right asset', async () => {
-    const root = join(sharedCaptures, 'zeek');
+    const roots = (process.env.NPS_PROFILE_DIRS ?? 'zeek').split(',').map((d) => join(sharedCaptures, d.trim()));
     const found = new Map<Category, number>();
     const total = new Map<Category, number>();
     const misses: string[] = [];
-    for (const file of captureFiles(root, MAX_SIZE)) {
+    for (const file of roots.flatMap((root) => captureFiles(root, MAX_SIZE))) {
       const exp = await expectations(file);
       if (exp.length === 0) continue;
       const a = await analyzeIfCapture(file, { classifier: new AllInternalClassifier(), duplicateWindowUs: 0 });
@@ -183,7 +186,7 @@ if (!haveShared()) {
           }
         }
         if (ok) found.set(e.category, (found.get(e.category) ?? 0) + 1);
-        else if (misses.filter((m) => m.includes(`: ${e.category} `)).length < 12) misses.push(`${relative(root, file)}: ${e.category} ${e.value} (${e.ip ?? e.mac})${asset ? '' : ' [no asset]'}`);
+        else if (misses.filter((m) => m.includes(`: ${e.category} `)).length < 12) misses.push(`${relative(sharedCaptures, file)}: ${e.category} ${e.value} (${e.ip ?? e.mac})${asset ? '' : ' [no asset]'}`);
       }
     }
     const lines: string[] = [];
