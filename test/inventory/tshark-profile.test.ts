@@ -112,7 +112,8 @@ async function expectations(file: string): Promise<Expect[]> {
     const port = f('tcp.srcport').at(-1);
     if ((syn === 'True' || syn === '1') && (ack === 'True' || ack === '1') && port) list.push({ category: 'tcp server port', ip, mac, value: port });
   }
-  return list;
+  // Facts about no address a device can have: NetBIOS over IPX, a sender MAC of all zeros.
+  return list.filter((e) => e.ip !== null || (e.mac !== null && e.mac !== '00:00:00:00:00:00'));
 }
 
 const SPECIAL = /^(0\.|127\.|22[4-9]\.|23\d\.|24\d\.|25[0-5]\.|ff|::$|::1$)/i;
