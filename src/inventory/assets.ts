@@ -48,6 +48,23 @@ export interface AddressConflict {
   sentFrom: number;
 }
 
+/**
+ * A first-hop redundancy group's virtual MAC (VRRP 00-00-5E-00-01/02-xx,
+ * HSRP 00-00-0C-07-AC-xx and 00-00-0C-9F-Fx-xx, GLBP 00-07-B4-xx-xx-xx): ARP
+ * binds the virtual address to it while the active router may send from its
+ * own MAC. That is no conflict.
+ */
+function isVirtualRouterMac(mac: number): boolean {
+  const top40 = Math.floor(mac / 0x100);
+  return (
+    top40 === 0x00005e0001 || // VRRP for IPv4
+    top40 === 0x00005e0002 || // VRRP for IPv6
+    top40 === 0x00000c07ac || // HSRP version 1
+    Math.floor(mac / 0x1000) === 0x00000c9ff || // HSRP version 2
+    Math.floor(mac / 0x1000000) === 0x0007b4 // GLBP
+  );
+}
+
 /** More distinct internal IPv4 sources than this behind one MAC (not bound to it) marks a router. */
 const ROUTER_SOURCES = 2;
 
@@ -103,7 +120,7 @@ export function buildAssets(
     let owner = -1;
     let how = '';
     const onlySource = h.macs.length === 1 && !h.macOverflow && (!routers.has(h.macs[0]!) || isLinkLocal6(h)) ? h.macs[0]! : -1;
-    if (h.boundMac >= 0 && (onlySource < 0 || onlySource === h.boundMac)) {
+    if (h.boundMac >= 0 && (onlySource < 0 || onlySource === h.boundMac || isVirtualRouterMac(h.boundMac))) {
       owner = h.boundMac;
       how = h.boundBy;
     } else if (onlySource >= 0) {

@@ -67,4 +67,15 @@ test('no conflict: a host that claims its own address and sends from it; an addr
   assert.equal(reportSchemaErrors(r), []);
 });
 
+test('a redundancy group\'s virtual MAC (VRRP, HSRP, GLBP) keeps its address though the router sends from its own MAC', () => {
+  for (const vmac of ['00:00:5e:00:01:0a', '00:00:5e:00:02:0a', '00:00:0c:07:ac:01', '00:00:0c:9f:f0:01', '00:07:b4:00:01:02']) {
+    const r = report([claim(vmac, '192.168.3.1', '192.168.3.101'), udpFrom(OTHER, '192.168.3.1', '192.168.3.101')]);
+    assert.equal(ipsOf(r, vmac), ['192.168.3.1'], vmac);
+    assert.is(conflict(r), undefined, vmac);
+  }
+  // A MAC of the same vendor blocks that is no virtual router's is held to the packets.
+  const r = report([claim('00:00:5e:00:53:01', '192.168.3.1', '192.168.3.101'), udpFrom(OTHER, '192.168.3.1', '192.168.3.101')]);
+  assert.ok(conflict(r));
+});
+
 test.run();
