@@ -67,6 +67,23 @@ test('no conflict: a host that claims its own address and sends from it; an addr
   assert.equal(reportSchemaErrors(r), []);
 });
 
+test('neighbour-discovery spoofing: a Neighbour Advertisement for another\'s IPv6 address is the same conflict', () => {
+  const victim = 'fe80::86:7bff:fe0d:bdb7';
+  const attacker = 'fe80::ca5b:76ff:fe8b:4c69';
+  const na = B.ndNeighborAdvertisement({ target: victim, targetLinkAddr: ATTACKER, solicited: false, src: attacker, dst: 'ff02::1' });
+  const r = report([
+    B.ipPacket({ srcMac: ATTACKER, dstMac: '33:33:00:00:00:01', src: attacker, dst: 'ff02::1', proto: 58, payload: na }),
+    B.udpPacket({ srcMac: HMI, dstMac: OTHER, src: victim, dst: 'fe80::1', sport: 5000, dport: 5560, payload: 'x' }),
+  ]);
+  assert.ok(ipsOf(r, HMI)?.includes(victim), `the victim keeps its address (${JSON.stringify(ipsOf(r, HMI))})`);
+  assert.not.ok(ipsOf(r, ATTACKER)?.includes(victim));
+  const w = conflict(r);
+  assert.ok(w);
+  assert.equal(w!.addresses, [victim]);
+  assert.ok(w!.evidence[0].reasons[0].includes('neighbour discovery'));
+  assert.equal(reportSchemaErrors(r), []);
+});
+
 test('a redundancy group\'s virtual MAC (VRRP, HSRP, GLBP) keeps its address though the router sends from its own MAC', () => {
   for (const vmac of ['00:00:5e:00:01:0a', '00:00:5e:00:02:0a', '00:00:0c:07:ac:01', '00:00:0c:9f:f0:01', '00:07:b4:00:01:02']) {
     const r = report([claim(vmac, '192.168.3.1', '192.168.3.101'), udpFrom(OTHER, '192.168.3.1', '192.168.3.101')]);
