@@ -22,8 +22,11 @@
  * sender's own properties): device properties (option 2) type of station (1),
  * name of station (2), vendor / device id (3), device role (4), alias name (6),
  * device instance (7), OEM device id (8); IP parameter (option 1 suboption 2).
- * From identify requests only the sender's role (the NameOfStation in a
- * request is a filter naming the device looked for, not the sender).
+ * From identify requests only the sender's role, and only from an Identify
+ * All (the all-selector block, as engineering tools and controllers scan):
+ * a request filtered by a NameOfStation names the device looked for, which
+ * may be the sender itself (a device checks at start-up that no other holds
+ * its name), so it says nothing sure about either.
  *
  * Lengths are checked before every read, nothing throws, every loop is
  * bounded. Counters: profinet.truncated (header or block past the end),
@@ -81,6 +84,9 @@ export interface DcpInfo {
   /** (option << 8 | suboption) of every block, in order. */
   blocks: number[];
 }
+
+/** Option 0xFF, suboption 0xFF: the Identify All request's selector. */
+const ALL_SELECTOR = 0xffff;
 
 /** Well-known PROFINET vendor ids (PI-assigned), written by hand; unknown ids are reported as numbers. */
 const VENDORS: ReadonlyMap<number, string> = new Map([[0x002a, 'Siemens']]);
@@ -238,7 +244,9 @@ export const profinetDcpDissector: LinkDissector = {
     const mac = ctx.view.macSrc;
     const S = 'profinet';
     if (!info.isResponse) {
-      if (info.serviceId === DCP_SERVICE_IDENTIFY && info.serviceType === 0) ctx.about(null, mac, 'role', 'profinet-controller', { dcp: 'identify request' }, S, true);
+      if (info.serviceId === DCP_SERVICE_IDENTIFY && info.serviceType === 0 && info.blocks.includes(ALL_SELECTOR)) {
+        ctx.about(null, mac, 'role', 'profinet-controller', { dcp: 'identify all' }, S, true);
+      }
       return Verdict.Continue;
     }
     if ((info.serviceType & 4) !== 0) return Verdict.Continue;

@@ -88,16 +88,21 @@ test('builder: identify response round-trips', () => {
   assert.equal(ctx.obs.find((o) => o.kind === 'vendor')!.data, { vendor_id: 0x2a, device_id: 0x0e0f });
 });
 
-test('builder: identify request names the sender a controller only', () => {
-  for (const b of [dcpIdentifyRequest(), dcpIdentifyRequest({ nameOfStation: 'io-device-7', xid: 7 })]) {
+test('builder: an Identify All request names the sender a controller; one filtered by a name says nothing of its sender', () => {
+  const all = dcpIdentifyRequest();
+  const named = dcpIdentifyRequest({ nameOfStation: 'io-device-7', xid: 7 });
+  const seen: string[][] = [];
+  for (const b of [all, named]) {
     const info = parseDcp(b, 0, b.length)!;
     assert.is(info.frameId, 0xfefe);
     assert.is(info.isResponse, false);
-    assert.is(info.nameOfStation, null);
+    assert.is(info.nameOfStation, null, 'a filter is not the sender\'s name');
     const ctx = fakeContext();
     assert.is(profinetDcpDissector.dissect(b, 0, b.length, ctx), Verdict.Continue);
-    assert.equal(ctx.obs.map((o) => `${o.kind}=${o.value}`), ['role=profinet-controller']);
+    seen.push(ctx.obs.map((o) => `${o.kind}=${o.value}`));
   }
+  // A device checks at start-up that no other holds its name: the filter may be its own name.
+  assert.equal(seen, [['role=profinet-controller'], []]);
 });
 
 test('unknown vendor id, device roles, cyclic frames', () => {
