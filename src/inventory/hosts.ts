@@ -13,6 +13,45 @@
  */
 import type { AddrClass } from '../config/classify.js';
 
+/** A record on a least-recently-seen list. */
+interface Aged<T> {
+  older: T | null;
+  younger: T | null;
+}
+
+/** Records in the order they were last seen: touching one moves it to the young end, eviction takes from the old end. */
+class LastSeenList<T extends Aged<T>> {
+  oldest: T | null = null;
+  youngest: T | null = null;
+
+  touch(r: T): void {
+    const young = this.youngest;
+    if (young === r) return;
+    // Unlink (a new record has no neighbours and is not the oldest).
+    const older = r.older;
+    const younger = r.younger;
+    if (younger !== null) younger.older = older;
+    if (older !== null) older.younger = younger;
+    else if (this.oldest === r) this.oldest = younger;
+    r.older = young;
+    r.younger = null;
+    if (young !== null) young.younger = r;
+    else this.oldest = r;
+    this.youngest = r;
+  }
+
+  /** Takes the oldest record off the list (null when empty). */
+  popOldest(): T | null {
+    const r = this.oldest;
+    if (r === null) return null;
+    this.oldest = r.younger;
+    if (r.younger !== null) r.younger.older = null;
+    else this.youngest = null;
+    r.younger = null;
+    return r;
+  }
+}
+
 export class HostRecord {
   chain: HostRecord | null = null;
   /** Neighbours on the table's least-recently-seen list. */
@@ -126,11 +165,9 @@ export class HostTable {
   private readonly macs = new Map<number, MacRecord>();
   private hostCount = 0;
   private macCount = 0;
-  /** Ends of the least-recently-seen lists: eviction starts at the oldest. */
-  private oldestHost: HostRecord | null = null;
-  private youngestHost: HostRecord | null = null;
-  private oldestMac: MacRecord | null = null;
-  private youngestMac: MacRecord | null = null;
+  /** Records in last-seen order: eviction starts at the oldest. */
+  private readonly hostAge = new LastSeenList<HostRecord>();
+  private readonly macAge = new LastSeenList<MacRecord>();
   private readonly maxHosts: number;
   private readonly maxMacs: number;
   hostEvictions = 0;
@@ -250,36 +287,13 @@ export class HostTable {
   /** Notes that the address was seen at `ts`: its last time, and the young end of the eviction order. */
   touchHost(h: HostRecord, ts: number): void {
     h.last = ts;
-    const young = this.youngestHost;
-    if (young === h) return;
-    // Unlink (a new record has no neighbours and is not the oldest).
-    const older = h.older;
-    const younger = h.younger;
-    if (younger !== null) younger.older = older;
-    if (older !== null) older.younger = younger;
-    else if (this.oldestHost === h) this.oldestHost = younger;
-    h.older = young;
-    h.younger = null;
-    if (young !== null) young.younger = h;
-    else this.oldestHost = h;
-    this.youngestHost = h;
+    this.hostAge.touch(h);
   }
 
   /** As touchHost, for a MAC. */
   touchMac(m: MacRecord, ts: number): void {
     m.last = ts;
-    const young = this.youngestMac;
-    if (young === m) return;
-    const older = m.older;
-    const younger = m.younger;
-    if (younger !== null) younger.older = older;
-    if (older !== null) older.younger = younger;
-    else if (this.oldestMac === m) this.oldestMac = younger;
-    m.older = young;
-    m.younger = null;
-    if (young !== null) young.younger = m;
-    else this.oldestMac = m;
-    this.youngestMac = m;
+    this.macAge.touch(m);
   }
 
   /** Notes that `mac` sent a packet from this address. */
@@ -323,7 +337,7 @@ export class HostTable {
   exportRecords(): { hosts: HostData[]; macs: MacData[] } {
     // Oldest first, so that the receiving table's eviction order follows this one's.
     const hosts: HostData[] = [];
-    for (let h = this.oldestHost; h !== null; h = h.younger) {
+    for (let h = this.hostAge.oldest; h !== null; h = h.younger) {
       hosts.push({
         ver: h.ver, v4: h.v4, v6: h.v6, cls: h.cls, first: h.first, last: h.last,
         pktsOut: h.pktsOut, bytesOut: h.bytesOut, pktsIn: h.pktsIn, bytesIn: h.bytesIn, sent: h.sent,
@@ -332,7 +346,7 @@ export class HostTable {
       });
     }
     const macs: MacData[] = [];
-    for (let m = this.oldestMac; m !== null; m = m.younger) {
+    for (let m = this.macAge.oldest; m !== null; m = m.younger) {
       macs.push({
         mac: m.mac, first: m.first, last: m.last, pktsOut: m.pktsOut, bytesOut: m.bytesOut, vlan: m.vlan,
         routesExternal: m.routesExternal, v4Sources: m.v4Sources === null ? [] : [...m.v4Sources], ipSent: m.ipSent,
@@ -394,12 +408,8 @@ export class HostTable {
   private evictHosts(): void {
     const n = Math.max(1, this.hostCount >> 3);
     for (let i = 0; i < n; i++) {
-      const h = this.oldestHost;
+      const h = this.hostAge.popOldest();
       if (h === null) break;
-      this.oldestHost = h.younger;
-      if (h.younger !== null) h.younger.older = null;
-      else this.youngestHost = null;
-      h.younger = null;
       this.unchainHost(h);
       this.hostEvictions++;
     }
@@ -425,12 +435,8 @@ export class HostTable {
   private evictMacs(): void {
     const n = Math.max(1, this.macCount >> 3);
     for (let i = 0; i < n; i++) {
-      const m = this.oldestMac;
+      const m = this.macAge.popOldest();
       if (m === null) break;
-      this.oldestMac = m.younger;
-      if (m.younger !== null) m.younger.older = null;
-      else this.youngestMac = null;
-      m.younger = null;
       const key = hashMac(m.mac);
       let r = this.macs.get(key) ?? null;
       if (r === m) {
