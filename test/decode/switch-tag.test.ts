@@ -7,12 +7,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as B from '../../src/capture/builder.js';
 import { isKnownLinkType } from '../../src/decode/link.js';
-import { addrs, decode, hex, sharedFrames, survivesDamage, viewFacts } from '../helpers/decode-frame.js';
+import { addrs, decode, hex, sharedFrames, survivesDamage, tcpdumpAddrs, viewFacts } from '../helpers/decode-frame.js';
 import { haveTool, sharedCaptures, skip } from '../helpers/skip.js';
 
 const ETHERNET = 1;
@@ -75,11 +74,7 @@ test('the shared captures: the IPv4 packets tcpdump shows, and no error', async 
       skip(`../shared/captures/tcpdump/${name} is absent`);
       continue;
     }
-    const want: string[] = [];
-    for (const line of execFileSync('tcpdump', ['-nr', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')) {
-      const m = /\bIP (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?:/.exec(line);
-      if (m) want.push(`${m[1]} > ${m[2]}`);
-    }
+    const want = tcpdumpAddrs('tcpdump', name);
     const got: string[] = [];
     const errs = await sharedFrames('tcpdump', name, (_i, v) => {
       if (addrs(v) !== '-') got.push(addrs(v));

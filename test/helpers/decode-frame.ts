@@ -4,6 +4,7 @@
  * capture.
  */
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeFrame } from '../../src/decode/decode.js';
@@ -119,4 +120,21 @@ export function viewFacts(v: PacketView): Record<string, unknown> {
     arpOp: v.arpOp, arpSenderMac: v.arpSenderMac, arpSenderIp: v.arpSenderIp, arpTargetMac: v.arpTargetMac, arpTargetIp: v.arpTargetIp,
     truncated: v.truncated, malformed: v.malformed, tunnelDepth: v.tunnelDepth,
   };
+}
+
+/**
+ * The `source > destination` address pairs of the IPv4 and IPv6 packets
+ * `tcpdump -n` prints for `../shared/captures/<dir>/<name>`, in order (ports
+ * left out): what `addrs()` of each decoded frame should give.
+ */
+export function tcpdumpAddrs(dir: string, name: string): string[] {
+  const out = execFileSync('tcpdump', ['-nr', join(sharedCaptures, dir, name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const pairs: string[] = [];
+  for (const line of out.split('\n')) {
+    const m =
+      /\bIP (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?: /.exec(line) ??
+      /\bIP6 ([0-9a-f:]+)(?:\.\d+)? > ([0-9a-f:]+)(?:\.\d+)?: /.exec(line);
+    if (m) pairs.push(`${m[1]} > ${m[2]}`);
+  }
+  return pairs;
 }
