@@ -46,6 +46,8 @@ export interface AddressConflict {
   claimedHow: string;
   /** The MAC every IP packet from the address came from: its owner in the inventory. */
   sentFrom: number;
+  /** Orders conflicts by address (as assets are). */
+  sortKey: string;
 }
 
 /**
@@ -126,7 +128,10 @@ export function buildAssets(
     } else if (onlySource >= 0) {
       owner = onlySource;
       how = 'source-mac';
-      if (h.boundMac >= 0) conflictsOut?.push({ ip: ipOf(h).ip, claimedBy: h.boundMac, claimedHow: h.boundBy, sentFrom: onlySource });
+      if (h.boundMac >= 0 && conflictsOut) {
+        const { ip, sortKey } = ipOf(h);
+        conflictsOut.push({ ip, claimedBy: h.boundMac, claimedHow: h.boundBy, sentFrom: onlySource, sortKey });
+      }
     }
     if (owner >= 0) {
       let list = byMac.get(owner);

@@ -414,8 +414,9 @@ function natWarnings(drafts: AssetDraft[], profiles: Profile[]): { [k: string]: 
  * another MAC sent all their packets: ARP spoofing (a man in the middle
  * answering for others), or a stale proxy. The inventory follows the packets.
  */
-function conflictWarnings(conflicts: AddressConflict[]): { [k: string]: Json }[] {
-  if (conflicts.length === 0) return [];
+function conflictWarnings(unsorted: AddressConflict[]): { [k: string]: Json }[] {
+  if (unsorted.length === 0) return [];
+  const conflicts = [...unsorted].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
   const how = (c: AddressConflict) => (c.claimedHow === 'icmpv6-nd' ? 'neighbour discovery' : 'ARP');
   const claimants = [...new Set(conflicts.map((c) => macToString(c.claimedBy)))];
   return [

@@ -43,7 +43,7 @@ test('ARP poisoning: the addresses go to the MACs that sent their packets, and t
   const w = conflict(r);
   assert.ok(w, 'an address-conflict warning');
   assert.is(w!.count, 2);
-  assert.equal([...w!.addresses].sort(), ['192.168.3.101', '192.168.3.250']);
+  assert.equal(w!.addresses, ['192.168.3.101', '192.168.3.250'], 'in address order');
   assert.equal(w!.claimed_by, [ATTACKER]);
   assert.ok(w!.evidence.some((e: any) => e.asset === `mac:${HMI}` && e.reasons.some((x: string) => x.includes(ATTACKER))));
   assert.match(w!.message, /192\.168\.3\.\d+ claimed by c8:5b:76:8b:4c:69, used by/);
