@@ -127,7 +127,7 @@ export function viewFacts(v: PacketView): Record<string, unknown> {
  * `tcpdump -n` prints for `../shared/captures/<dir>/<name>`, in order (ports
  * left out): what `addrs()` of each decoded frame should give.
  */
-export function tcpdumpAddrs(dir: string, name: string): string[] {
+function tcpdumpAddrs(dir: string, name: string): string[] {
   const out = execFileSync('tcpdump', ['-nr', join(sharedCaptures, dir, name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const pairs: string[] = [];
   for (const line of out.split('\n')) {
@@ -137,4 +137,22 @@ export function tcpdumpAddrs(dir: string, name: string): string[] {
     if (m) pairs.push(`${m[1]} > ${m[2]}`);
   }
   return pairs;
+}
+
+/**
+ * Decodes `../shared/captures/<dir>/<name>` and asserts that the frames
+ * holding an IP packet give the address pairs tcpdump prints, in order (and
+ * that there is at least one). Returns the decode errors counted, or null
+ * (and a skip message) when the capture is absent. Needs tcpdump.
+ */
+export async function agreesWithTcpdump(dir: string, name: string): Promise<DecodeErrors | null> {
+  const got: string[] = [];
+  const errs = await sharedFrames(dir, name, (_i, v) => {
+    if (addrs(v) !== '-') got.push(addrs(v));
+  });
+  if (errs === null) return null;
+  const want = tcpdumpAddrs(dir, name);
+  assert.ok(want.length > 0, name);
+  assert.equal(got, want, name);
+  return errs;
 }
