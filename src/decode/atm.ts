@@ -10,15 +10,11 @@
  */
 import { u16 } from './bytes.js';
 import { countTruncated, type DecodeErrors } from './errors.js';
-import { decodeEtherType, decodeEthernet } from './link.js';
+import { decodeSnapPayload } from './link.js';
 import type { PacketView } from './view.js';
 
 const LLC_SNAP = 8;
-const OUI_BRIDGED = 0x0080c2;
-const PID_8023_FCS = 0x0001;
-const PID_8023 = 0x0007;
 const BRIDGED_PAD = 2;
-const FCS = 4;
 
 export function decodeAtmRfc1483(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
@@ -27,10 +23,5 @@ export function decodeAtmRfc1483(v: PacketView, errs: DecodeErrors, off: number,
   if (end - off < LLC_SNAP) return countTruncated(v, errs, 'atm.truncated');
   const oui = (b[off + 3]! << 16) | (b[off + 4]! << 8) | b[off + 5]!;
   const pid = u16(b, off + 6);
-  if (oui === 0) {
-    decodeEtherType(v, errs, pid, off + LLC_SNAP, end, 0);
-  } else if (oui === OUI_BRIDGED && (pid === PID_8023 || pid === PID_8023_FCS)) {
-    const frame = off + LLC_SNAP + BRIDGED_PAD;
-    decodeEthernet(v, errs, frame, pid === PID_8023_FCS ? Math.max(frame, end - FCS) : end);
-  }
+  decodeSnapPayload(v, errs, oui, pid, off + LLC_SNAP, end, BRIDGED_PAD);
 }

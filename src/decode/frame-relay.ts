@@ -14,7 +14,7 @@
 import { u16 } from './bytes.js';
 import { countTruncated, countMalformed, type DecodeErrors } from './errors.js';
 import { decodeIPv4, decodeIPv6 } from './ip.js';
-import { decodeEtherType, decodeEthernet } from './link.js';
+import { decodeEtherType, decodeSnapPayload } from './link.js';
 import type { PacketView } from './view.js';
 
 const EA = 0x01;
@@ -24,10 +24,6 @@ const NLPID_PAD = 0x00;
 const NLPID_IPV4 = 0xcc;
 const NLPID_IPV6 = 0x8e;
 const NLPID_SNAP = 0x80;
-/** SNAP OUI 00-80-C2 (IEEE 802.1 bridged), PIDs of an 802.3 frame with or without its FCS. */
-const OUI_BRIDGED = 0x0080c2;
-const PID_8023_FCS = 0x0001;
-const PID_8023 = 0x0007;
 
 export function decodeFrameRelay(v: PacketView, errs: DecodeErrors, off: number, end: number): void {
   const b = v.buf;
@@ -54,8 +50,7 @@ export function decodeFrameRelay(v: PacketView, errs: DecodeErrors, off: number,
     if (end - p < 5) return countTruncated(v, errs, 'fr.truncated');
     const oui = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
     const pid = u16(b, p + 3);
-    if (oui === 0) decodeEtherType(v, errs, pid, p + 5, end, 0);
-    else if (oui === OUI_BRIDGED && (pid === PID_8023 || pid === PID_8023_FCS)) decodeEthernet(v, errs, p + 5, pid === PID_8023_FCS ? end - 4 : end);
+    decodeSnapPayload(v, errs, oui, pid, p + 5, end, 0);
   }
 }
 

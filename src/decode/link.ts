@@ -300,6 +300,27 @@ export function decodeLlc(v: PacketView, errs: DecodeErrors, off: number, end: n
   decodeEtherType(v, errs, LLC_FOLLOWS, off, end, 0);
 }
 
+/** SNAP OUI 00-80-C2 (IEEE 802.1, bridged frames) and its PIDs for an 802.3 frame with and without the FCS. */
+const OUI_BRIDGED = 0x0080c2;
+const PID_8023_FCS = 0x0001;
+const PID_8023 = 0x0007;
+const FCS_BYTES = 4;
+
+/**
+ * What follows a SNAP header whose OUI and PID were read, at `off`: OUI 0
+ * gives an EtherType (routed); OUI 00-80-C2 with PID 0x0007 (0x0001: the
+ * FCS kept) a bridged 802.3 frame after `pad` bytes (RFC 2684 pads with 2,
+ * RFC 2427 with none). Other payloads carry no IP.
+ */
+export function decodeSnapPayload(v: PacketView, errs: DecodeErrors, oui: number, pid: number, off: number, end: number, pad: number): void {
+  if (oui === 0) {
+    decodeEtherType(v, errs, pid, off, end, 0);
+  } else if (oui === OUI_BRIDGED && (pid === PID_8023 || pid === PID_8023_FCS)) {
+    const frame = off + pad;
+    decodeEthernet(v, errs, frame, pid === PID_8023_FCS ? Math.max(frame, end - FCS_BYTES) : end);
+  }
+}
+
 /** Dispatches on an EtherType (or an 802.3 length) at `off`. */
 export function decodeEtherType(v: PacketView, errs: DecodeErrors, type: number, off: number, end: number, depth: number): void {
   const b = v.buf;
