@@ -193,7 +193,11 @@ test('snapshots every second into a directory, then a final report; SIGTERM stop
   const dir = join(tmp, 'snaps');
   const live = await startLive(['-i', NEAR, '-f', 'json', '-o', dir, '--snapshot-interval', '1s']);
   await traffic();
+  // Two snapshot intervals after the traffic; on a busy machine the first
+  // snapshot can come late, so wait (up to 15 s) until two are written.
   await new Promise((r) => setTimeout(r, 2300));
+  const snapshots = () => (existsSync(dir) ? readdirSync(dir).filter((f) => /^snapshot-.*\.json$/.test(f)).length : 0);
+  for (let waited = 0; snapshots() < 2 && waited < 15000; waited += 100) await new Promise((r) => setTimeout(r, 100));
   live.child.kill('SIGTERM');
   assert.is(await live.done, 0, live.stderr());
   const files = readdirSync(dir).sort();
