@@ -17,7 +17,9 @@
  *
  * Start line, else the function returns null and counts nothing (plain
  * non-HTTP payloads are common):
- *   request   METHOD SP target SP version     (METHOD an RFC 9110 token)
+ *   request   METHOD SP target SP version     (METHOD an RFC 9110 token;
+ *             "METHOD SP version", the target missing, is read too, with
+ *             target '': some clients send it, and Wireshark and Zeek read it)
  *   response  version SP 3DIGIT [SP reason]
  * where version is HTTP/d.d, RTSP/d.d or SIP/d.d. Spaces and tabs at the end
  * of the line are ignored (a request line "NOTIFY * HTTP/1.1 " is accepted).
@@ -98,7 +100,7 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }
 
-const REQUEST_RE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ \r\n\0]+) ((?:HTTP|RTSP|SIP)\/\d\.\d)$/;
+const REQUEST_RE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (?:([^ \r\n\0]+) )?((?:HTTP|RTSP|SIP)\/\d\.\d)$/;
 const STATUS_RE = /^((?:HTTP|RTSP|SIP)\/\d\.\d) (\d{3})(?: (.*))?$/s;
 
 /** End of the line starting at `i` (index of its LF), or -1 when there is no LF before `end`. */
@@ -133,7 +135,7 @@ export function parseHttpHead(buf: Uint8Array, off: number, len: number, errs?: 
   let head: HttpHead;
   const rq = REQUEST_RE.exec(first);
   if (rq) {
-    head = { kind: 'request', method: rq[1]!, target: rq[2]!, version: rq[3]!, status: null, reason: null, headers: [], complete: false, headerBytes: 0 };
+    head = { kind: 'request', method: rq[1]!, target: rq[2] ?? '', version: rq[3]!, status: null, reason: null, headers: [], complete: false, headerBytes: 0 };
   } else {
     const st = STATUS_RE.exec(first);
     if (!st) return null;

@@ -148,6 +148,19 @@ test('RTSP and SIP versions are accepted', () => {
   assert.is(sr.status, 180);
 });
 
+test('a request line without its target (Zeek no-uri.pcap: "GET HTTP/1.1") is read, target empty', () => {
+  const r = http('GET HTTP/1.1\r\nUser-Agent: Wget/1.14 (darwin12.2.0)\r\nHost: bro.org\r\n\r\n')!;
+  assert.is(r.kind, 'request');
+  assert.is(r.method, 'GET');
+  assert.is(r.target, '');
+  assert.is(r.version, 'HTTP/1.1');
+  assert.is(header(r, 'host'), 'bro.org');
+  assert.ok(r.complete);
+  // Still no method alone, and no empty target between two spaces.
+  assert.is(http('GET\r\n\r\n'), null);
+  assert.is(http('GET  HTTP/1.1\r\n\r\n'), null);
+});
+
 test('folded headers, bare LF, whitespace, bad lines counted and skipped', () => {
   const errs = new DecodeErrors();
   const h = http(
