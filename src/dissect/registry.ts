@@ -7,7 +7,8 @@
  */
 import type { Dissector } from './types.js';
 
-const NONE = 255;
+/** No dissector registered for the port. */
+export const NONE = 255;
 
 export class DissectorRegistry {
   readonly list: Dissector[] = [];

@@ -8,12 +8,40 @@ import { clientHelloFingerprint } from './tls-client-hello.js';
 import { parseTlsServerFlight } from './tls-server.js';
 import { Verdict, type DissectContext, type Dissector } from './types.js';
 
-const HANDSHAKE = 22;
+const CHANGE_CIPHER_SPEC = 20;
 const ALERT = 21;
+const HANDSHAKE = 22;
+const APPLICATION_DATA = 23;
+/** Largest record body: 2^14 bytes of plaintext plus what encryption adds (RFC 8446 §5.2: 256; TLS 1.2: 2048). */
+const MAX_RECORD = 16384 + 2048;
 
 /** True when the payload starts with a TLS handshake record (or SSLv2-compatible hello is not considered). */
 export function looksLikeTls(buf: Uint8Array, off: number, len: number): boolean {
   return len >= 6 && buf[off] === HANDSHAKE && buf[off + 1] === 3 && buf[off + 2]! <= 4 && (buf[off + 5] === 1 || buf[off + 5] === 2);
+}
+
+/** A record header at `p`: content type 20 to 23, version 3.0 to 3.4, a body of 1 to MAX_RECORD bytes. */
+function recordHeaderAt(buf: Uint8Array, p: number): number {
+  const type = buf[p]!;
+  if (type < CHANGE_CIPHER_SPEC || type > APPLICATION_DATA || buf[p + 1] !== 3 || buf[p + 2]! > 4) return -1;
+  const n = (buf[p + 3]! << 8) | buf[p + 4]!;
+  return n >= 1 && n <= MAX_RECORD ? n : -1;
+}
+
+/**
+ * True when the payload is TLS records of a connection whose handshake was not
+ * captured (it began before the capture): an application data record, ending
+ * exactly where the payload ends or followed by another record header, as
+ * Wireshark's heuristic reads them. A segment that ends inside the record is
+ * not enough: five bytes alone say too little.
+ */
+export function looksLikeTlsRecords(buf: Uint8Array, off: number, len: number): boolean {
+  if (len < 6 || buf[off] !== APPLICATION_DATA) return false;
+  const n = recordHeaderAt(buf, off);
+  if (n < 0) return false;
+  const next = 5 + n;
+  if (next === len) return true;
+  return next + 5 <= len && recordHeaderAt(buf, off + next) >= 0;
 }
 
 /** Bytes the first handshake message needs (record headers included), or -1 when unknown. */
@@ -70,10 +98,12 @@ export const tlsDissector: Dissector = {
   tcpPorts: [443, 8443, 465, 993, 995, 636, 3269, 5061, 5986, 853, 990, 992, 994, 8883, 4443, 9443],
   maxStream: 32768,
   probe(buf, off, len, proto) {
-    return proto === 6 && looksLikeTls(buf, off, len);
+    return proto === 6 && (looksLikeTls(buf, off, len) || looksLikeTlsRecords(buf, off, len));
   },
   dissect(buf, off, len, ctx) {
     if (len < 6) return Verdict.More;
+    // Encrypted records of a connection caught after its handshake: TLS, with nothing to read.
+    if (looksLikeTlsRecords(buf, off, len)) return Verdict.Done;
     // A server may open its flight with a warning alert (unrecognized_name) before the ServerHello.
     if ((buf[off] !== HANDSHAKE && (ctx.fromClient || buf[off] !== ALERT)) || buf[off + 1] !== 3) return Verdict.NotMine;
     if (ctx.fromClient) return clientSide(buf, off, len, ctx);

@@ -15,9 +15,9 @@
  */
 import { IPPROTO_TCP, IPPROTO_UDP, L3, TCP_SYN, type PacketView } from '../decode/view.js';
 import type { DecodeErrors } from '../decode/errors.js';
-import type { DissectorRegistry } from '../dissect/registry.js';
+import { NONE, type DissectorRegistry } from '../dissect/registry.js';
 import { Verdict, type DissectContext, type Dissector, type LinkDissector, type ObservationData, type ObservationKind } from '../dissect/types.js';
-import type { Application } from '../flows/applications.js';
+import { applicationByPort, UNKNOWN_APPLICATION, type Application } from '../flows/applications.js';
 import type { FlowTable } from '../flows/flow-table.js';
 import { ip4ToString, ip6ToString, isGroupMac, parseIpWords } from '../inventory/addr-format.js';
 import { AddrClass, type Classifier } from '../config/classify.js';
@@ -157,14 +157,28 @@ export class Dispatcher implements DissectContext {
   }
 
   /**
-   * The application of a connection recognised by a payload probe rather than
-   * its port (HTTP on an odd port, SSH on 2222): payload beats port (SPEC §5.2).
-   * Null when the port's application stands.
+   * The application the payload showed, where it replaces the server port's
+   * (`portApp`; SPEC §5.2: payload beats port); null when the port's stands:
+   * - a protocol a probe found on a port not its own (HTTP on 8123, SSH on 443);
+   * - a protocol its own dissector read on a port the table has no name for
+   *   (HTTP on 8000, TLS on 4443), which would otherwise say `unknown`.
+   * A TLS handshake on a port the table gives to an application other than a
+   * web one (RDP on 3389, IRC after STARTTLS on 6667) leaves that application,
+   * which TLS only protects, unless that application has a dissector, which
+   * found none of its messages (TLS on Modbus's port 502 is something else).
    */
-  probedApp(slot: number): Application | null {
+  probedApp(slot: number, proto: number, serverPort: number): Application | null {
     const t = this.tied[slot]!;
-    if (t === 0 || t === GAVE_UP || this.viaProbe[slot] === 0) return null;
-    return this.registry.list[t - 1]!.app;
+    if (t === 0 || t === GAVE_UP) return null;
+    const d = this.registry.list[t - 1]!;
+    const portApp = applicationByPort(proto, serverPort);
+    const portKnown = portApp !== UNKNOWN_APPLICATION;
+    if (this.viaProbe[slot] === 0) return portKnown ? null : d.app;
+    if (d.id === 'tls' && portKnown && portApp.family !== d.app.family) {
+      const own = proto === IPPROTO_TCP ? this.registry.tcp[serverPort]! : this.registry.udp[serverPort]!;
+      if (own === NONE) return null;
+    }
+    return d.app;
   }
 
   /** A link-layer frame (LLDP, CDP) for `d`. */

@@ -145,7 +145,7 @@ export class Engine {
     this.registry = new DissectorRegistry(opts.dissectors ?? ipDissectors());
     this.dispatch = new Dispatcher(this.registry, this.flows, this.errors, this.observations, this.classifier, opts.maxTcpStreams);
     this.flows.onGrow = (cap) => this.dispatch.ensureSlots(cap);
-    this.aggregate.payloadApp = (_t, slot) => this.dispatch.probedApp(slot);
+    this.aggregate.payloadApp = (_t, slot, proto, port) => this.dispatch.probedApp(slot, proto, port);
     // A full row table moves its oldest intervals to the spill file when there is one (else they are evicted).
     this.aggregate.keepAside = (interval, rows) => this.spill(interval, rows);
     this.linkDissectors = opts.linkDissectors ?? linkDissectors();

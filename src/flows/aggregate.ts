@@ -197,7 +197,7 @@ export class FlowAggregator {
   onAdded: ((t: FlowTable, slot: number, row: RowId) => void) | null = null;
 
   /** Application a connection's payload was recognised as, when it differs from its port's (set by the engine). */
-  payloadApp: ((t: FlowTable, slot: number) => Application | null) | null = null;
+  payloadApp: ((t: FlowTable, slot: number, proto: number, serverPort: number) => Application | null) | null = null;
 
   get size(): number {
     return this.count;
@@ -312,7 +312,7 @@ export class FlowAggregator {
     if (row < 0) return;
     const ai = row * INTS + APP;
     if (this.ints[ai]! < 0 && this.payloadApp !== null) {
-      const app = this.payloadApp(t, slot);
+      const app = this.payloadApp(t, slot, proto, port);
       if (app !== null) this.ints[ai] = this.internApp(app);
     }
     // A live snapshot may have counted this connection already: only what came since is added.

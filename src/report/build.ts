@@ -83,6 +83,8 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
   /** The one group when nothing was spilled: its sorted rows serve the flows too. */
   let single: RowGroup | null = null;
   let flowCount = 0;
+  /** (asset index, proto << 16 | port) → the application its flow rows name, for `open_ports`. */
+  const portAppOf = new Map<number, string>();
   for (const group of rowGroups(engine)) {
     const { agg, rows } = group;
     if (!spilled) single = group;
@@ -94,7 +96,12 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
       const c = cIp !== null ? assetOfIp.get(cIp) : undefined;
       const s = sIp !== null ? assetOfIp.get(sIp) : undefined;
       if (c !== undefined) appsOf[c]!.add(app);
-      if (s !== undefined) appsOf[s]!.add(app);
+      if (s !== undefined) {
+        appsOf[s]!.add(app);
+        // The server's open port is named as its rows are (payload beats port), the first such row's name kept.
+        const key = s * 0x1000000 + ((agg.proto(r) << 16) | agg.port(r));
+        if (!portAppOf.has(key)) portAppOf.set(key, app);
+      }
     }
     summary = summariseTraffic(agg, rows, assetOfIp, assetIds, totals);
     if (trafficSpill !== null) {
@@ -141,7 +148,7 @@ export function buildLazyReport(engine: Engine, files: ReportFile[], opts: Repor
     open_ports: a.openPorts.map((p) => {
       const proto = p >>> 16;
       const port = p & 0xffff;
-      return { application: applicationByPort(proto, port).application, port, proto: protoName(proto) };
+      return { application: portAppOf.get(i * 0x1000000 + p) ?? applicationByPort(proto, port).application, port, proto: protoName(proto) };
     }),
     os: profiles[i]!.os,
     traffic: {
