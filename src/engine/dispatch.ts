@@ -157,8 +157,9 @@ export class Dispatcher implements DissectContext {
   }
 
   /**
-   * The application the payload showed, where it replaces the server port's
-   * (`portApp`; SPEC §5.2: payload beats port); null when the port's stands:
+   * The application the payload showed, where it replaces what the port table
+   * says of the server port (SPEC §5.2: payload beats port); null when the
+   * port's stands:
    * - a protocol a probe found on a port not its own (HTTP on 8123, SSH on 443);
    * - a protocol its own dissector read on a port the table has no name for
    *   (HTTP on 8000, TLS on 4443), which would otherwise say `unknown`.
