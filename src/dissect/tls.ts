@@ -97,6 +97,7 @@ export const tlsDissector: Dissector = {
   app: { application: 'HTTPS', family: 'Web Services' },
   tcpPorts: [443, 8443, 465, 993, 995, 636, 3269, 5061, 5986, 853, 990, 992, 994, 8883, 4443, 9443],
   maxStream: 32768,
+  protectsOthers: true,
   probe(buf, off, len, proto) {
     return proto === 6 && (looksLikeTls(buf, off, len) || looksLikeTlsRecords(buf, off, len));
   },

@@ -118,6 +118,12 @@ export interface Dissector {
   dissect(buf: Buffer, off: number, len: number, ctx: DissectContext): Verdict;
   /** Bytes of a TCP direction worth collecting (default 8 KiB). */
   readonly maxStream?: number;
+  /**
+   * A layer that protects other applications (TLS): found on the port of an
+   * application the port table names, it leaves that application's name on
+   * the flow unless the application's own dissector found none of its messages.
+   */
+  readonly protectsOthers?: boolean;
 }
 
 /** A dissector for a protocol carried directly over the link layer (LLDP, CDP): no connection, one frame at a time. */

@@ -163,9 +163,9 @@ export class Dispatcher implements DissectContext {
    * - a protocol a probe found on a port not its own (HTTP on 8123, SSH on 443);
    * - a protocol its own dissector read on a port the table has no name for
    *   (HTTP on 8000, TLS on 4443), which would otherwise say `unknown`.
-   * A TLS handshake on a port the table gives to an application other than a
-   * web one (RDP on 3389, IRC after STARTTLS on 6667) leaves that application,
-   * which TLS only protects, unless that application has a dissector, which
+   * A protecting layer (`protectsOthers`: TLS) on a port the table gives to an
+   * application of another family (RDP on 3389, IRC after STARTTLS on 6667)
+   * leaves that application, unless that application has a dissector, which
    * found none of its messages (TLS on Modbus's port 502 is something else).
    */
   probedApp(slot: number, proto: number, serverPort: number): Application | null {
@@ -175,7 +175,7 @@ export class Dispatcher implements DissectContext {
     const portApp = applicationByPort(proto, serverPort);
     const portKnown = portApp !== UNKNOWN_APPLICATION;
     if (this.viaProbe[slot] === 0) return portKnown ? null : d.app;
-    if (d.id === 'tls' && portKnown && portApp.family !== d.app.family) {
+    if (d.protectsOthers === true && portKnown && portApp.family !== d.app.family) {
       const own = proto === IPPROTO_TCP ? this.registry.tcp[serverPort]! : this.registry.udp[serverPort]!;
       if (own === NONE) return null;
     }
