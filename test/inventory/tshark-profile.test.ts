@@ -100,6 +100,31 @@ const FLOOR: Record<Category, number> = {
   'http host': 1,
 };
 
+/**
+ * Where each fact must be on the asset: `attributes.<protocol>.<kind>` (any of
+ * them), or among its host names. Server ports are checked in `open_ports`.
+ */
+const FOUND_IN: Record<Category, { attrs: [string, string][]; hostname?: boolean }> = {
+  'dhcp hostname': { attrs: [['dhcp', 'hostname']] },
+  'netbios name': { attrs: [['netbios-ns', 'hostname'], ['browser', 'hostname']], hostname: true },
+  'tls sni': { attrs: [['tls', 'sni'], ['quic', 'sni']] },
+  'http user-agent': { attrs: [['http', 'user_agent'], ['ssdp', 'user_agent']] },
+  'http server': { attrs: [['http', 'server'], ['ssdp', 'server']] },
+  'ssh banner': { attrs: [['ssh', 'ssh_banner']] },
+  'lldp/cdp name': { attrs: [['lldp', 'hostname'], ['cdp', 'hostname']], hostname: true },
+  'tcp server port': { attrs: [] },
+  'tls ja3': { attrs: [['tls', 'ja3'], ['quic', 'ja3']] },
+  'certificate san': { attrs: [['tls', 'cert_san']] },
+  'ntlm workstation': { attrs: [['ntlmssp', 'hostname']], hostname: true },
+  'kerberos machine': { attrs: [['kerberos', 'hostname']], hostname: true },
+  'dhcp option 55': { attrs: [['dhcp', 'dhcp_fingerprint']] },
+  'dhcp option 60': { attrs: [['dhcp', 'vendor_class']] },
+  'lldp description': { attrs: [['lldp', 'sys_descr']] },
+  'cdp platform': { attrs: [['cdp', 'platform']] },
+  'smb native os': { attrs: [['smb', 'native_os']] },
+  'http host': { attrs: [['http', 'hostname']], hostname: true },
+};
+
 /** tshark shows a field's bytes with its own escaping: compare on printable characters only. */
 function norm(s: string): string {
   return s.replace(/\\x[0-9a-f]{2}|\\[nrt]/gi, '').replace(/[^\x21-\x7e]/g, '').toLowerCase().slice(0, 200);
@@ -223,62 +248,11 @@ if (!haveShared()) {
         if (asset) {
           const want = norm(e.value);
           const attr = (src: string, kind: string) => (asset.attributes[src]?.[kind] ?? []).some((v) => norm(v) === want || (want.length >= 200 && norm(v).startsWith(want.slice(0, 190))));
-          switch (e.category) {
-            case 'dhcp hostname':
-              ok = attr('dhcp', 'hostname');
-              break;
-            case 'netbios name':
-              ok = attr('netbios-ns', 'hostname') || attr('browser', 'hostname') || asset.hostnames.includes(e.value.toLowerCase());
-              break;
-            case 'tls sni':
-              ok = attr('tls', 'sni') || attr('quic', 'sni');
-              break;
-            case 'http user-agent':
-              ok = attr('http', 'user_agent') || attr('ssdp', 'user_agent');
-              break;
-            case 'http server':
-              ok = attr('http', 'server') || attr('ssdp', 'server');
-              break;
-            case 'ssh banner':
-              ok = attr('ssh', 'ssh_banner');
-              break;
-            case 'lldp/cdp name':
-              ok = attr('lldp', 'hostname') || attr('cdp', 'hostname') || asset.hostnames.includes(e.value.toLowerCase());
-              break;
-            case 'tcp server port':
-              ok = asset.open_ports.some((p) => p.proto === 'tcp' && p.port === Number(e.value));
-              break;
-            case 'tls ja3':
-              ok = attr('tls', 'ja3') || attr('quic', 'ja3');
-              break;
-            case 'certificate san':
-              ok = attr('tls', 'cert_san');
-              break;
-            case 'ntlm workstation':
-              ok = attr('ntlmssp', 'hostname') || asset.hostnames.includes(e.value.toLowerCase());
-              break;
-            case 'kerberos machine':
-              ok = attr('kerberos', 'hostname') || asset.hostnames.includes(e.value.toLowerCase());
-              break;
-            case 'dhcp option 55':
-              ok = attr('dhcp', 'dhcp_fingerprint');
-              break;
-            case 'dhcp option 60':
-              ok = attr('dhcp', 'vendor_class');
-              break;
-            case 'lldp description':
-              ok = attr('lldp', 'sys_descr');
-              break;
-            case 'cdp platform':
-              ok = Object.values(asset.attributes['cdp'] ?? {}).some((vs) => vs.some((v) => norm(v) === want));
-              break;
-            case 'smb native os':
-              ok = attr('smb', 'native_os');
-              break;
-            case 'http host':
-              ok = attr('http', 'hostname') || asset.hostnames.includes(e.value);
-              break;
-          }
+          const where = FOUND_IN[e.category];
+          ok =
+            e.category === 'tcp server port'
+              ? asset.open_ports.some((p) => p.proto === 'tcp' && p.port === Number(e.value))
+              : where.attrs.some(([src, kind]) => attr(src, kind)) || (where.hostname === true && asset.hostnames.includes(e.value.toLowerCase()));
         }
         if (ok) found.set(e.category, (found.get(e.category) ?? 0) + 1);
         else if (misses.filter((m) => m.includes(`: ${e.category} `)).length < 12) misses.push(`${relative(sharedCaptures, file)}: ${e.category} ${e.value} (${e.ip ?? e.mac})${asset ? '' : ' [no asset]'}`);
