@@ -26,16 +26,33 @@ import { readInputs } from './read-inputs.js';
 const PEEK_CONCURRENCY = 16;
 
 export interface AnalyzeFilesOptions {
-  jobs: number;
+  /** Worker threads, or 'auto' (--jobs not given): see autoJobs. */
+  jobs: number | 'auto';
   maxPackets?: number;
   progress: boolean;
 }
 
-/** --jobs: a whole number from 1; default one per core. */
-export function parseJobs(value: string | undefined): number {
-  if (value === undefined) return availableParallelism();
+/** --jobs: a whole number from 1; 'auto' when not given. */
+export function parseJobs(value: string | undefined): number | 'auto' {
+  if (value === undefined) return 'auto';
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`-j/--jobs takes a whole number of worker threads above 0, not "${value}"`);
   return Number(value);
+}
+
+/**
+ * Capture bytes each engine should have before another one is started by
+ * default. Every worker thread is a V8 isolate that compiles the engine for
+ * itself: its first few hundred MB run on code not yet optimised, and its
+ * compiler threads take CPU from the others. Measured on 2 cores
+ * (docs/PERFORMANCE.md, ninth round): two files of 140 or 280 MB ran no faster
+ * with two jobs than with one, two of 550 MB 3–12 % faster, two of 1 GB
+ * 1.35–1.6×.
+ */
+export const AUTO_BYTES_PER_JOB = 512 * 1024 * 1024;
+
+/** Jobs when --jobs is not given: one per core, and at most one per AUTO_BYTES_PER_JOB of capture. */
+export function autoJobs(totalBytes: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, Math.floor(totalBytes / AUTO_BYTES_PER_JOB)));
 }
 
 export async function analyseInputs(inputs: string[], engine: Engine, spec: EngineSpec, io: CliIO, opts: AnalyzeFilesOptions): Promise<ReportFile[]> {
@@ -65,6 +82,7 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
 
   const sizes = entries.map((e) => (e.path === '-' ? 0 : captureSize(e.path) ?? 0));
   const total = sizes.reduce((a, b) => a + b, 0);
+  const jobs = opts.jobs === 'auto' ? autoJobs(total) : opts.jobs;
   const progress = createProgress(io.stderr, opts.progress, total, `${inputs.length} files`);
   const bytes = new Array<number>(entries.length).fill(0);
   const packets = new Array<number>(entries.length).fill(0);
@@ -100,7 +118,7 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
   };
 
   try {
-    const parallel = opts.jobs > 1 && opts.maxPackets === undefined;
+    const parallel = jobs > 1 && opts.maxPackets === undefined;
     if (!parallel) {
       for (let k = 0; k < entries.length; k++) {
         const e = entries[k]!;
@@ -120,7 +138,7 @@ export async function analyseInputs(inputs: string[], engine: Engine, spec: Engi
     } else {
       const rest = entries.length - (first === null ? 0 : 1);
       // This thread reads the first file too: with no more files than jobs, one worker fewer.
-      const workers = Math.max(1, Math.min(entries.length <= opts.jobs && first !== null ? opts.jobs - 1 : opts.jobs, rest));
+      const workers = Math.max(1, Math.min(entries.length <= jobs && first !== null ? jobs - 1 : jobs, rest));
       const pool = runWorkers(entries, spec, workers, stdinPartial, first !== null, fold, onProgress);
       try {
         const own = first !== null ? readFirst() : Promise.resolve();

@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { ensureBuilt, runBin } from '../helpers/cli-run.js';
 import { projectRoot } from '../helpers/skip.js';
+import { AUTO_BYTES_PER_JOB, autoJobs, parseJobs } from '../../src/cli/analyze-files.js';
 
 ensureBuilt();
 const NAMES = ['office.pcapng', 'messy.pcap', 'small-office.pcapng', 'ot-cell.pcapng', 'branch-erspan.pcap'];
@@ -86,6 +87,19 @@ test('errors: an empty directory, a pattern matching nothing, a bad --jobs', () 
   r = runBin(['analyze', '-q', '-j', '2', SAMPLES[0]!, join(empty, 'notes.txt')]);
   assert.is(r.status, 3);
   assert.match(r.stderr, /notes\.txt/);
+});
+
+test('without --jobs: one engine per core, at most one per AUTO_BYTES_PER_JOB of capture', () => {
+  assert.is(parseJobs(undefined), 'auto');
+  assert.is(parseJobs('3'), 3);
+  assert.is(autoJobs(0, 8), 1);
+  assert.is(autoJobs(AUTO_BYTES_PER_JOB - 1, 8), 1);
+  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB, 8), 2);
+  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB + 5, 8), 2);
+  assert.is(autoJobs(100 * AUTO_BYTES_PER_JOB, 8), 8);
+  assert.is(autoJobs(100 * AUTO_BYTES_PER_JOB, 1), 1);
+  // The samples are small: without -j they are read one after another, with the same report.
+  assert.is(analyze(SAMPLES), analyze(['-j', '2', ...SAMPLES]));
 });
 
 test('-c with several files counts over all of them', () => {
