@@ -16,8 +16,8 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { CaptureInfo, Frame } from './frame.js';
 import { CaptureParser, PcapParser, isPcapMagic } from './pcap-parser.js';
 import { PcapngParser } from './pcapng-parser.js';
@@ -54,12 +54,18 @@ const FILE_CHUNK = 8 * 1024 * 1024;
 /** Read size for compressed files. */
 const GZIP_READ = 1024 * 1024;
 /**
- * zlib drops the output it produced since its last push when it hits damage:
- * it is fed in small slices (views, no copy) and pushes at most GZIP_OUT
- * bytes at a time, so that damage loses little of what came before it.
+ * zlib drops the output it produced since its last push when it hits damage;
+ * it pushes at most GZIP_OUT bytes at a time, so damage loses at most that
+ * much of what came before it. It is fed in slices of GZIP_SLICE (views, no
+ * copy): every slice costs a round trip between this thread and the thread
+ * pool that inflates, and with 16 KiB slices those round trips, not
+ * inflating, were most of the time (a 140 MB capture compressed to 87 MB:
+ * 4.1 s against 2.0 s uncompressed; with 256 KiB, 2.4–3.0 s).
  */
-const GZIP_SLICE = 16 * 1024;
+const GZIP_SLICE = 256 * 1024;
 const GZIP_OUT = 256 * 1024;
+/** Decompressed bytes zlib may hold ahead of the parser, so that inflating goes on while the engine works. */
+const GZIP_AHEAD = 8 * 1024 * 1024;
 
 /** Total size in bytes for progress (file size; undefined for stdin and non-regular files). */
 export function captureSize(path: string): number | undefined {
@@ -358,7 +364,9 @@ async function readFromChunks(raw: AsyncGenerator<Buffer>, name: string, onFrame
       }
     }
     const source = Readable.from(compressed(), { objectMode: false });
-    const gunzip = createGunzip({ chunkSize: GZIP_OUT });
+    // (zlib streams take Transform options too, which ZlibOptions does not list.)
+    const zopts: ZlibOptions & TransformOptions = { chunkSize: GZIP_OUT, readableHighWaterMark: GZIP_AHEAD };
+    const gunzip = createGunzip(zopts);
     pipeline(source, gunzip, () => undefined); // errors surface through gunzip
     let failure: unknown;
     try {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -633,6 +633,39 @@ test('gzip: damaged data after some packets is a problem', async () => {
   assert.ok(r.info.packets > 0 && r.info.packets < recs.length, String(r.info.packets));
   assert.equal(r.info.problems.length, 1);
   assert.ok(['bad-gzip', 'truncated-capture', 'bad-record'].includes(r.info.problems[0].code), r.info.problems[0].code);
+});
+
+test('gzip: damage loses at most 256 KiB of what came before it (a capture of several MB, file and stream)', async () => {
+  const recs: Rec[] = [];
+  let x = 777;
+  const noise = (n: number) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    return b;
+  };
+  // Half noise, half zeros: about 2:1 compression, so one compressed slice inflates to more than it holds.
+  for (let i = 0; i < 30000; i++) recs.push({ sec: 1700000000 + i, frac: i, data: Buffer.concat([noise(60), Buffer.alloc(60)]) });
+  const file = pcapFile({ le: true }, recs);
+  const gz = Buffer.from(gzipSync(file, { level: 6 }));
+  const at = Math.floor(gz.length * 0.6);
+  // What inflates cleanly before the damage (zlib's own reading of the prefix).
+  const clean = gunzipSync(gz.subarray(0, at), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
+  for (let i = at; i < at + 64; i++) gz[i] ^= 0x5a;
+  // Records that end at least 256 KiB before the clean prefix ends must all be read.
+  let end = 24;
+  let due = 0;
+  for (const r of recs) {
+    end += 16 + r.data.length;
+    if (end > clean - 256 * 1024) break;
+    due++;
+  }
+  assert.ok(due > 10000, `test set-up: ${due}`);
+  for (const via of ['file', 'stream'] as const) {
+    const r = via === 'file' ? await readFile(gz) : await readChunks(split(gz, [65536]));
+    assert.ok(r.info.packets >= due && r.info.packets < recs.length, `${via}: ${r.info.packets} packets read, ${due} due`);
+    assert.equal(r.info.problems.length, 1);
+    assert.equal(r.frames[due - 1]!.hex, recs[due - 1]!.data.toString('hex'));
+  }
 });
 
 // ---------------------------------------------------------------- options, early stop, errors
