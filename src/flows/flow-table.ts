@@ -406,6 +406,12 @@ export class FlowTable {
     this.state[slot] = st;
   }
 
+  /** A TCP connection that was reset, or closed by both sides. */
+  private ended(slot: number): boolean {
+    const st = this.state[slot]!;
+    return this.proto[slot] === IPPROTO_TCP && ((st & FlowState.Rst) !== 0 || (st & (FlowState.FinFromA | FlowState.FinFromB)) === (FlowState.FinFromA | FlowState.FinFromB));
+  }
+
   private allocate(ts: number, list: number): number {
     if (this.freeHead === NIL && this.unused === this.capacity && this.capacity < this.maxFlows) this.grow();
     if (this.freeHead === NIL && this.unused < this.capacity) {
@@ -417,7 +423,10 @@ export class FlowTable {
       const a = this.lruHead[0]!;
       const b = this.lruHead[1]!;
       const victim = a === NIL ? b : b === NIL ? a : this.lastTs[a]! <= this.lastTs[b]! ? a : b;
-      if (ts - this.lastTs[victim]! <= this.timeoutFor(this.proto[victim]!)) this.evicted++;
+      // Counted (and warned about) only when something was still to come: not
+      // for a connection idle past its timeout, nor for a TCP connection that
+      // ended (reset, or closed both ways): a scan leaves many of those.
+      if (ts - this.lastTs[victim]! <= this.timeoutFor(this.proto[victim]!) && !this.ended(victim)) this.evicted++;
       this.finish(victim);
     }
     const slot = this.freeHead;

@@ -110,6 +110,33 @@ test('flows: the least recently active connection is evicted and counted', () =>
   assert.match(w!.message, 'limits.flows');
 });
 
+test('flows: evicting a TCP connection that ended (reset, or closed both ways) is not counted', () => {
+  const e = new Engine({ flows: { maxFlows: 16 } });
+  const f = new Feeder(e);
+  const tcp = (src: string, dst: string, sport: number, dport: number, flags: string, srcMac: string, dstMac: string) =>
+    B.tcpPacket({ src, dst, srcMac, dstMac, sport, dport, flags, seq: 1 });
+  // A scan: each SYN answered by a reset, then half of the rest closed by FIN both ways.
+  for (let i = 0; i < 40; i++) {
+    f.send(tcp(inside(1), OUTSIDE, 40000 + i, 80, 'S', macOf(1), GW));
+    if (i % 2 === 0) f.send(tcp(OUTSIDE, inside(1), 80, 40000 + i, 'RA', GW, macOf(1)));
+    else {
+      f.send(tcp(inside(1), OUTSIDE, 40000 + i, 80, 'FA', macOf(1), GW));
+      f.send(tcp(OUTSIDE, inside(1), 80, 40000 + i, 'FA', GW, macOf(1)));
+    }
+  }
+  assert.is(e.flows.created, 40);
+  assert.is(e.flows.evicted, 0);
+  assert.is(limitWarning(report(e), 'flows'), undefined);
+  // A connection closed by one side only is still open: evicting it counts.
+  const g = new Engine({ flows: { maxFlows: 16 } });
+  const h = new Feeder(g);
+  for (let i = 0; i < 20; i++) {
+    h.send(tcp(inside(1), OUTSIDE, 40000 + i, 80, 'S', macOf(1), GW));
+    h.send(tcp(inside(1), OUTSIDE, 40000 + i, 80, 'FA', macOf(1), GW));
+  }
+  assert.is(g.flows.evicted, 4);
+});
+
 test('assets: the least recently seen addresses are evicted and counted', () => {
   const e = new Engine({ maxHosts: 16 });
   const f = new Feeder(e);
