@@ -5,7 +5,7 @@ import { buildLazyReport, type Json, type LazyReport } from '../report/build.js'
 import { RowSpill } from '../flows/row-spill.js';
 import { writeStableJson } from '../report/json.js';
 import { ndjsonLines } from '../report/ndjson.js';
-import { renderTable } from '../report/table.js';
+import { busiestFlows, renderTable } from '../report/table.js';
 import { EXIT_FAILURE, UsageError } from './errors.js';
 import { analyzeMerge, loadManagedForCli, mergeSettingsFrom, noteNetworks, type MergeCliOptions } from './merge.js';
 import { ChunkedOutput, writeCsvFiles, writeOutput } from './output.js';
@@ -159,13 +159,17 @@ function emitReport(lazy: LazyReport, format: Format, output: string | undefined
   }
   else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.traffic())) emit(line + '\n');
   else {
-    report.flows = [...lazy.flows()];
-    report.traffic = [...lazy.traffic()];
+    // Only what the chosen tables show is held: the default shows the busiest flows and no traffic rows.
+    let flowRows: number | undefined;
+    if (view === 'flows') report.flows = [...lazy.flows()];
+    else if (view === undefined) ({ top: report.flows, count: flowRows } = busiestFlows(lazy.flows()));
+    else report.flows = [];
+    report.traffic = view === 'traffic' ? [...lazy.traffic()] : [];
     const toTerminal = output === undefined || output === '-';
     const color = toTerminal ? colorFor(io.stdout, io.env) : colorFor({ isTTY: false }, {});
     const width = toTerminal && io.stdout.columns ? io.stdout.columns : 120;
     const merge = report.merge as Record<string, Json>[] | undefined;
-    if (view !== 'merge') emit(renderTable(report, { width, color, view }));
+    if (view !== 'merge') emit(renderTable(report, { width, color, view, flowRows }));
     if (merge !== undefined && (view === undefined || view === 'merge')) emit((view === undefined ? '\n' : '') + renderMergeTable(merge, null, { width, color }));
   }
 }

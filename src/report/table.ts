@@ -12,6 +12,35 @@ export interface TableOptions {
   view?: 'all' | 'assets' | 'flows' | 'traffic';
   /** Flow rows shown (the busiest first). */
   maxFlows?: number;
+  /** Flow rows in all, when `report.flows` holds only the busiest (see busiestFlows). */
+  flowRows?: number;
+}
+
+/** Flow rows the tables show by default. */
+export const TABLE_FLOWS = 25;
+
+const rowBytes = (f: Record<string, unknown>) => (f.client_bytes as number) + (f.server_bytes as number);
+
+/**
+ * The `n` busiest of `rows` (most bytes first; ties in the order they came,
+ * as a stable sort of them all would give) and how many there were, holding
+ * no more than `n` at a time: a scan's half a million rows are not kept to
+ * show 25.
+ */
+export function busiestFlows<T extends Record<string, unknown>>(rows: Iterable<T>, n = TABLE_FLOWS): { top: T[]; count: number } {
+  const top: T[] = [];
+  let count = 0;
+  for (const f of rows) {
+    count++;
+    const b = rowBytes(f);
+    if (top.length === n && (n === 0 || b <= rowBytes(top[n - 1]!))) continue;
+    // After every kept row with at least as many bytes (ties keep arrival order).
+    let i = top.length;
+    while (i > 0 && rowBytes(top[i - 1]!) < b) i--;
+    top.splice(i, 0, f);
+    if (top.length > n) top.pop();
+  }
+  return { top, count };
 }
 
 type Cell = string;
@@ -127,10 +156,9 @@ export function renderTable(report: Report, opts: TableOptions): string {
     );
   }
   if (view === 'all' || view === 'flows') {
-    const maxFlows = view === 'flows' ? Infinity : (opts.maxFlows ?? 25);
-    const flows = [...report.flows].sort(
-      (x, y) => (y.client_bytes as number) + (y.server_bytes as number) - ((x.client_bytes as number) + (x.server_bytes as number)),
-    );
+    const maxFlows = view === 'flows' ? Infinity : (opts.maxFlows ?? TABLE_FLOWS);
+    const flows = [...report.flows].sort((x, y) => rowBytes(y) - rowBytes(x));
+    const total = opts.flowRows ?? flows.length;
     const flowRows = flows.slice(0, maxFlows).map((f) => [
       String(f.client),
       String(f.server),
@@ -140,7 +168,7 @@ export function renderTable(report: Report, opts: TableOptions): string {
       humanBytes(f.client_bytes as number),
       humanBytes(f.server_bytes as number),
     ]);
-    const title = `Flows (${report.flows.length} rows${flows.length > maxFlows ? `, ${maxFlows} busiest shown; --view flows lists all` : ''})`;
+    const title = `Flows (${total} rows${total > maxFlows ? `, ${maxFlows} busiest shown; --view flows lists all` : ''})`;
     section(title, ['CLIENT', 'SERVER', 'PORT', 'APP', 'CONNS', 'SENT', 'RECEIVED'], flowRows, [4, 3], [0, 1]);
   }
   if (view === 'traffic') {
