@@ -157,7 +157,7 @@ function emitReport(lazy: LazyReport, format: Format, output: string | undefined
     const traffic = lazy.trafficJson?.() ?? lazy.traffic();
     writeStableJson(report, emit, { flows: lazy.flows(), traffic }, COMPACT_ROWS, COMPACT_ROWS, lazy.trafficJson !== null ? RAW_TRAFFIC : undefined);
   }
-  else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.traffic())) emit(line + '\n');
+  else if (format === 'ndjson') for (const line of ndjsonLines(report, lazy.flows(), lazy.trafficJson?.() ?? lazy.traffic())) emit(line + '\n');
   else {
     // Only what the chosen tables show is held: the default shows the busiest flows and no traffic rows.
     let flowRows: number | undefined;
