@@ -618,14 +618,19 @@ test('gzip: truncated stream delivers what was decompressed, then truncated-capt
   assert.match(e3.message, /68 65 6c 6c/);
 });
 
-test('gzip: damaged data after some packets is a problem', async () => {
-  const recs: Rec[] = [];
-  let x = 12345;
-  const noise = (n: number) => {
+/** Pseudo-random bytes (a linear congruential generator from `seed`): incompressible payloads. */
+function noiseFrom(seed: number): (n: number) => Buffer {
+  let x = seed;
+  return (n) => {
     const b = Buffer.alloc(n);
     for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
     return b;
   };
+}
+
+test('gzip: damaged data after some packets is a problem', async () => {
+  const recs: Rec[] = [];
+  const noise = noiseFrom(12345);
   for (let i = 0; i < 3000; i++) recs.push({ sec: 1700000000 + i, frac: i, data: noise(100) });
   const gz = Buffer.from(gzipSync(pcapFile({ le: true }, recs), { level: 1 }));
   for (let i = Math.floor(gz.length * 0.6); i < Math.floor(gz.length * 0.6) + 64; i++) gz[i] ^= 0x5a;
@@ -637,12 +642,7 @@ test('gzip: damaged data after some packets is a problem', async () => {
 
 test('gzip: damage loses at most 256 KiB of what came before it (a capture of several MB, file and stream)', async () => {
   const recs: Rec[] = [];
-  let x = 777;
-  const noise = (n: number) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-    return b;
-  };
+  const noise = noiseFrom(777);
   // Half noise, half zeros: about 2:1 compression, so one compressed slice inflates to more than it holds.
   for (let i = 0; i < 30000; i++) recs.push({ sec: 1700000000 + i, frac: i, data: Buffer.concat([noise(60), Buffer.alloc(60)]) });
   const file = pcapFile({ le: true }, recs);
