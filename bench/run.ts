@@ -34,9 +34,14 @@
  *   --no-jobs     skip the --jobs measurement (the 1× capture and a copy of it, analysed with
  *                 --jobs 1 and --jobs 2: the parallel speed-up on two files)
  *   --hostile-packets N   packets per hostile capture (default 3,000,000)
+ *   --gzip        also analyse the 1× capture gzip-compressed (level 1, made once with zlib
+ *                 beside it and kept with --keep): time and packets/s against the same
+ *                 capture uncompressed
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,15 +79,16 @@ interface Options {
   hostile: boolean;
   hostilePackets: number;
   jobs: boolean;
+  gzip: boolean;
 }
 
 function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--packets N] [--sizes 1,4] [--runs N] [--keep] [--profile] [--no-build] [--no-jobs] [--hostile [--hostile-packets N]]\n`);
+  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--packets N] [--sizes 1,4] [--runs N] [--keep] [--profile] [--no-build] [--no-jobs] [--gzip] [--hostile [--hostile-packets N]]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { packets: 2_000_000, sizes: [1, 4], runs: 1, keep: false, profile: false, build: true, hostile: false, hostilePackets: HOSTILE_DEFAULT_PACKETS, jobs: true };
+  const o: Options = { packets: 2_000_000, sizes: [1, 4], runs: 1, keep: false, profile: false, build: true, hostile: false, hostilePackets: HOSTILE_DEFAULT_PACKETS, jobs: true, gzip: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => argv[++i] ?? usage(`${a} needs a value`);
@@ -99,6 +105,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-build') o.build = false;
     else if (a === '--hostile') o.hostile = true;
     else if (a === '--no-jobs') o.jobs = false;
+    else if (a === '--gzip') o.gzip = true;
     else if (a === '--hostile-packets') o.hostilePackets = int(val());
     else usage(`unknown argument ${a}`);
   }
@@ -231,6 +238,32 @@ interface JobsResult {
 }
 
 /** Two files: the 1× capture and a copy under another name (the report folds both). Fastest of `runs` each. */
+interface GzipResult {
+  /** Size of the compressed capture. */
+  bytes: number;
+  m: Measurement;
+}
+
+/** The capture compressed (gzip level 1, made once beside it), analysed `runs` times: the fastest. */
+async function measureGzip(capture: string, runs: number, keep: boolean): Promise<GzipResult> {
+  const gz = `${capture}.gz`;
+  if (!existsSync(gz) || statSync(gz).mtimeMs < statSync(capture).mtimeMs) {
+    process.stderr.write(`bench: compressing ${rel(capture)} (gzip level 1)\n`);
+    await pipeline(createReadStream(capture), createGzip({ level: 1 }), createWriteStream(`${gz}.tmp`));
+    renameSync(`${gz}.tmp`, gz);
+  }
+  let best: Measurement | null = null;
+  for (let r = 0; r < runs; r++) {
+    process.stderr.write(`bench: nps analyze ${rel(gz)}${runs > 1 ? ` (run ${r + 1}/${runs})` : ''}\n`);
+    const res = await measure(gz, false);
+    if (res.exitCode !== 0) process.stderr.write(`bench: nps analyze exited with ${res.exitCode}\n`);
+    if (best === null || res.wallSeconds < best.wallSeconds) best = res;
+  }
+  const bytes = statSync(gz).size;
+  if (!keep) rmSync(gz, { force: true });
+  return { bytes, m: best! };
+}
+
 async function measureJobs(capture: string, runs: number): Promise<JobsResult> {
   const second = join(OUT, 'jobs-second-file.pcap');
   rmSync(second, { force: true });
@@ -364,6 +397,7 @@ async function run(): Promise<number> {
   const rows: Row[] = [];
   let profileSummary: ReturnType<typeof summariseProfile> | null = null;
   let jobsResult: JobsResult | null = null;
+  let gzipResult: GzipResult | null = null;
   for (const [idx, size] of o.sizes.entries()) {
     const packets = size * o.packets;
     const cap = ensureCapture(packets);
@@ -375,6 +409,7 @@ async function run(): Promise<number> {
       if (best === null || res.wallSeconds < best.wallSeconds) best = res;
     }
     if (o.jobs && idx === 0) jobsResult = await measureJobs(cap.path, o.runs);
+    if (o.gzip && idx === 0) gzipResult = await measureGzip(cap.path, o.runs, o.keep);
     if (o.profile && idx === 0) {
       rmSync(PROFILE_DIR, { recursive: true, force: true });
       process.stderr.write(`bench: profiling nps analyze ${rel(cap.path)}\n`);
@@ -440,13 +475,22 @@ async function run(): Promise<number> {
         `(goal ≥ ${GOAL_JOBS_SPEEDUP}×: ${j.one.wallSeconds / j.two.wallSeconds >= GOAL_JOBS_SPEEDUP ? 'met' : 'NOT met'})`,
     );
   }
+  if (gzipResult !== null) {
+    const g = gzipResult;
+    const plain = rows[0]!;
+    out.push(
+      '',
+      `1× gzip-compressed (${mb(g.bytes)} MB): ${g.m.wallSeconds.toFixed(2)} s, ${fmtInt(plain.packets / g.m.wallSeconds)} packets/s, ` +
+        `${mb(g.m.maxRssKiB * 1024)} MB (uncompressed: ${plain.seconds.toFixed(2)} s)`,
+    );
+  }
   if (profileSummary) {
     out.push('', `CPU profile (${rel(PROFILE_DIR)}), top self time:`);
     for (const p of profileSummary) out.push(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.ms.toFixed(0).padStart(6)} ms  ${p.fn}  ${p.where}`);
   }
   process.stdout.write(out.join('\n') + '\n');
 
-  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine: m, generatorVersion: GENERATOR_VERSION, options: o, rows, jobs: jobsResult, profile: profileSummary }, null, 2) + '\n');
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine: m, generatorVersion: GENERATOR_VERSION, options: o, rows, jobs: jobsResult, gzip: gzipResult, profile: profileSummary }, null, 2) + '\n');
   return rows.every((r) => r.exitCode === 0) ? 0 : 1;
 }
 
