@@ -40,19 +40,21 @@ export function parseJobs(value: string | undefined): number | 'auto' {
 }
 
 /**
- * Capture bytes each engine should have before another one is started by
- * default. Every worker thread is a V8 isolate that compiles the engine for
- * itself: its first few hundred MB run on code not yet optimised, and its
- * compiler threads take CPU from the others. Measured on 2 cores
- * (docs/PERFORMANCE.md, ninth round): two files of 140 or 280 MB ran no faster
- * with two jobs than with one, two of 550 MB 3–12 % faster, two of 1 GB
- * 1.35–1.6×.
+ * Capture bytes per core below which a default run leaves one core free.
+ * Every worker thread is a V8 isolate that compiles the engine for itself:
+ * its first few hundred MB run on code not yet optimised, and its compiler
+ * threads need a core. Measured on 2 cores (docs/PERFORMANCE.md, ninth
+ * round): two files of 140 or 280 MB ran no faster with two jobs than with
+ * one, two of 550 MB 3–12 % faster, two of 1 GB 1.35–1.6×.
  */
 export const AUTO_BYTES_PER_JOB = 512 * 1024 * 1024;
 
-/** Jobs when --jobs is not given: one per core, and at most one per AUTO_BYTES_PER_JOB of capture. */
+/**
+ * Jobs when --jobs is not given: one per core, or one fewer (at least one)
+ * when the capture holds less than AUTO_BYTES_PER_JOB per core.
+ */
 export function autoJobs(totalBytes: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(cores, Math.floor(totalBytes / AUTO_BYTES_PER_JOB)));
+  return totalBytes >= cores * AUTO_BYTES_PER_JOB ? cores : Math.max(1, cores - 1);
 }
 
 export async function analyseInputs(inputs: string[], engine: Engine, spec: EngineSpec, io: CliIO, opts: AnalyzeFilesOptions): Promise<ReportFile[]> {

@@ -48,7 +48,7 @@ export function buildProgram(io: CliIO, result: ProgramResult): Command {
     .description('analyse pcap/pcapng captures (optionally gzip-compressed; - reads stdin) and report assets, flows and warnings')
     .argument('[capture...]', 'capture files (pcap, pcapng, .gz), directories of them, quoted patterns such as "logs/*.pcap", - for stdin')
     .option('-r, --read <file>', 'capture file to read (repeatable; same as the positional argument)', collect)
-    .option('-j, --jobs <n>', 'worker threads for several files (default: one per core, at most one per 512 MiB of capture); the report is the same for any n')
+    .option('-j, --jobs <n>', 'worker threads for several files (default: one per core, one fewer under 512 MiB of capture per core); the report is the same for any n')
     .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')} (default: table on a terminal, else json)`))
     .option('-o, --output <path>', 'write the report to this file instead of stdout (csv: a directory gets assets.csv, flows.csv, traffic.csv)')
     .option('--view <view>', 'table and csv: only this view, in full: assets, flows, traffic or merge (csv default: assets)')

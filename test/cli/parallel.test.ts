@@ -89,14 +89,15 @@ test('errors: an empty directory, a pattern matching nothing, a bad --jobs', () 
   assert.match(r.stderr, /notes\.txt/);
 });
 
-test('without --jobs: one engine per core, at most one per AUTO_BYTES_PER_JOB of capture', () => {
+test('without --jobs: one engine per core, one fewer under AUTO_BYTES_PER_JOB of capture per core', () => {
   assert.is(parseJobs(undefined), 'auto');
   assert.is(parseJobs('3'), 3);
-  assert.is(autoJobs(0, 8), 1);
-  assert.is(autoJobs(AUTO_BYTES_PER_JOB - 1, 8), 1);
-  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB, 8), 2);
-  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB + 5, 8), 2);
-  assert.is(autoJobs(100 * AUTO_BYTES_PER_JOB, 8), 8);
+  assert.is(autoJobs(0, 1), 1);
+  assert.is(autoJobs(0, 2), 1);
+  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB - 1, 2), 1);
+  assert.is(autoJobs(2 * AUTO_BYTES_PER_JOB, 2), 2);
+  assert.is(autoJobs(0, 8), 7);
+  assert.is(autoJobs(8 * AUTO_BYTES_PER_JOB, 8), 8);
   assert.is(autoJobs(100 * AUTO_BYTES_PER_JOB, 1), 1);
   // The samples are small: without -j they are read one after another, with the same report.
   assert.is(analyze(SAMPLES), analyze(['-j', '2', ...SAMPLES]));
