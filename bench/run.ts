@@ -238,6 +238,18 @@ interface JobsResult {
 }
 
 /** Two files: the 1× capture and a copy under another name (the report folds both). Fastest of `runs` each. */
+/** `nps analyze` on `file` (with `extra` arguments) `runs` times: the fastest run. */
+async function fastest(runs: number, label: string, file: string | string[], extra: string[] = []): Promise<Measurement> {
+  let best: Measurement | null = null;
+  for (let r = 0; r < runs; r++) {
+    process.stderr.write(`bench: nps analyze ${label}${runs > 1 ? ` (run ${r + 1}/${runs})` : ''}\n`);
+    const res = await measure(file, false, undefined, extra);
+    if (res.exitCode !== 0) process.stderr.write(`bench: nps analyze exited with ${res.exitCode}\n`);
+    if (best === null || res.wallSeconds < best.wallSeconds) best = res;
+  }
+  return best!;
+}
+
 interface GzipResult {
   /** Size of the compressed capture. */
   bytes: number;
@@ -252,16 +264,10 @@ async function measureGzip(capture: string, runs: number, keep: boolean): Promis
     await pipeline(createReadStream(capture), createGzip({ level: 1 }), createWriteStream(`${gz}.tmp`));
     renameSync(`${gz}.tmp`, gz);
   }
-  let best: Measurement | null = null;
-  for (let r = 0; r < runs; r++) {
-    process.stderr.write(`bench: nps analyze ${rel(gz)}${runs > 1 ? ` (run ${r + 1}/${runs})` : ''}\n`);
-    const res = await measure(gz, false);
-    if (res.exitCode !== 0) process.stderr.write(`bench: nps analyze exited with ${res.exitCode}\n`);
-    if (best === null || res.wallSeconds < best.wallSeconds) best = res;
-  }
+  const m = await fastest(runs, rel(gz), gz);
   const bytes = statSync(gz).size;
   if (!keep) rmSync(gz, { force: true });
-  return { bytes, m: best! };
+  return { bytes, m };
 }
 
 async function measureJobs(capture: string, runs: number): Promise<JobsResult> {
@@ -269,15 +275,7 @@ async function measureJobs(capture: string, runs: number): Promise<JobsResult> {
   rmSync(second, { force: true });
   copyFileSync(capture, second);
   const files = [capture, second];
-  const best = async (jobs: number): Promise<Measurement> => {
-    let b: Measurement | null = null;
-    for (let r = 0; r < runs; r++) {
-      process.stderr.write(`bench: nps analyze --jobs ${jobs} on two files${runs > 1 ? ` (run ${r + 1}/${runs})` : ''}\n`);
-      const res = await measure(files, false, undefined, ['--jobs', String(jobs)]);
-      if (b === null || res.wallSeconds < b.wallSeconds) b = res;
-    }
-    return b!;
-  };
+  const best = (jobs: number) => fastest(runs, `--jobs ${jobs} on two files`, files, ['--jobs', String(jobs)]);
   const one = await best(1);
   const two = await best(2);
   rmSync(second, { force: true });
@@ -401,13 +399,7 @@ async function run(): Promise<number> {
   for (const [idx, size] of o.sizes.entries()) {
     const packets = size * o.packets;
     const cap = ensureCapture(packets);
-    let best: Measurement | null = null;
-    for (let r = 0; r < o.runs; r++) {
-      process.stderr.write(`bench: nps analyze ${rel(cap.path)}${o.runs > 1 ? ` (run ${r + 1}/${o.runs})` : ''}\n`);
-      const res = await measure(cap.path, false);
-      if (res.exitCode !== 0) process.stderr.write(`bench: nps analyze exited with ${res.exitCode}\n`);
-      if (best === null || res.wallSeconds < best.wallSeconds) best = res;
-    }
+    const best = await fastest(o.runs, rel(cap.path), cap.path);
     if (o.jobs && idx === 0) jobsResult = await measureJobs(cap.path, o.runs);
     if (o.gzip && idx === 0) gzipResult = await measureGzip(cap.path, o.runs, o.keep);
     if (o.profile && idx === 0) {
@@ -417,7 +409,7 @@ async function run(): Promise<number> {
       const prof = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'));
       if (prof.length > 0) profileSummary = summariseProfile(join(PROFILE_DIR, prof[0]!));
     }
-    const b = best!;
+    const b = best;
     const res = cap.meta.result;
     rows.push({
       size,
